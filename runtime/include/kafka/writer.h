@@ -12,8 +12,10 @@ typedef struct kafka_writer {
     uint8_t *buf;
     size_t cap;
     size_t pos;
+    kafka_err_t *err; /* optional: the generated encoders name the failing field here */
 } kafka_writer_t;
 
+/* A writer with no error sink; set w.err afterwards to collect failures. */
 kafka_writer_t kafka_writer_make(void *buf, size_t cap);
 
 int kafka_write_bool(kafka_writer_t *w, bool v); /* writes 0 or 1 */
