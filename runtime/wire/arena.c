@@ -24,8 +24,6 @@ static kafka_arena_chunk_t *chunk_new(size_t size) {
     /* malloc's alignment is not guaranteed to be 16 everywhere, so reserve
      * room to align the payload by hand. */
     size_t overhead = sizeof(kafka_arena_chunk_t) + ARENA_ALIGN - 1;
-    if (size > SIZE_MAX - overhead)
-        return NULL;
     kafka_arena_chunk_t *c = malloc(overhead + size);
     if (!c)
         return NULL;
@@ -57,7 +55,9 @@ void *kafka_arena_alloc(kafka_arena_t *a, size_t size) {
     static _Alignas(ARENA_ALIGN) uint8_t empty[ARENA_ALIGN];
     if (size == 0)
         return empty;
-    if (size > SIZE_MAX - ARENA_ALIGN)
+    /* No object may exceed PTRDIFF_MAX; refusing here also keeps every sum
+     * below from overflowing. */
+    if (size > (size_t)PTRDIFF_MAX - ARENA_ALIGN - sizeof(kafka_arena_chunk_t))
         return NULL;
 
     kafka_arena_chunk_t *h = a->head;

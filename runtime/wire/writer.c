@@ -123,19 +123,19 @@ int kafka_write_raw(kafka_writer_t *w, const void *p, size_t n) {
     return 0;
 }
 
-/* Length prefix then data, all or nothing. len < 0 is null. */
+/* Length prefix (len < 0: null) then n bytes of p, all or nothing. Arrays
+ * pass n = 0: their elements follow separately. */
 static int write_prefixed(kafka_writer_t *w, bool flex, size_t classic_width, int32_t len,
-                          const void *p) {
-    size_t data = len < 0 ? 0 : (size_t)len;
+                          const void *p, size_t n) {
     uint32_t compact = len < 0 ? 0 : (uint32_t)len + 1;
-    size_t total = (flex ? kafka_size_uvarint(compact) : classic_width) + data;
+    size_t total = (flex ? kafka_size_uvarint(compact) : classic_width) + n;
     if (!fits(w, total))
         return NOSPC(w);
     if (flex)
         put_uvar(w, compact);
     else
         put_be(w, (uint64_t)(int64_t)(len < 0 ? -1 : len), classic_width);
-    put_raw(w, p, data);
+    put_raw(w, p, n);
     return 0;
 }
 
@@ -144,19 +144,19 @@ int kafka_write_string(kafka_writer_t *w, bool flex, bool nullable, kafka_str_t 
         return wfail(w, KAFKA_ENULL, "null in a non-nullable string");
     if (s.len > KAFKA_STRING_MAX)
         return wfail(w, KAFKA_ETOOLARGE, "string length exceeds 32767");
-    return write_prefixed(w, flex, 2, s.len, s.ptr);
+    return write_prefixed(w, flex, 2, s.len, s.ptr, s.len < 0 ? 0 : (size_t)s.len);
 }
 
 int kafka_write_bytes(kafka_writer_t *w, bool flex, bool nullable, kafka_bytes_t b) {
     if (b.len < 0 && !nullable)
         return wfail(w, KAFKA_ENULL, "null in a non-nullable bytes field");
-    return write_prefixed(w, flex, 4, b.len, b.ptr);
+    return write_prefixed(w, flex, 4, b.len, b.ptr, b.len < 0 ? 0 : (size_t)b.len);
 }
 
 int kafka_write_array_len(kafka_writer_t *w, bool flex, bool nullable, int32_t count) {
     if (count < 0 && !nullable)
         return wfail(w, KAFKA_ENULL, "null in a non-nullable array");
-    return write_prefixed(w, flex, 4, count, NULL);
+    return write_prefixed(w, flex, 4, count, NULL, 0);
 }
 
 size_t kafka_size_uvarint(uint32_t v) {

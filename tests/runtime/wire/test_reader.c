@@ -501,8 +501,7 @@ static void test_array_len_null_rules(void **state) {
 static void test_tags_ascending(void **state) {
     (void)state;
     /* count 3: tag 0 size 1, tag 2 size 0, tag 300 size 2 */
-    static const uint8_t in[] = {0x03, 0x00, 0x01, 0xaa, 0x02, 0x00,
-                                 0xac, 0x02, 0x02, 0xbb, 0xcc};
+    static const uint8_t in[] = {0x03, 0x00, 0x01, 0xaa, 0x02, 0x00, 0xac, 0x02, 0x02, 0xbb, 0xcc};
     kafka_err_t err;
     kafka_reader_t r = reader_at(in, sizeof in, 0, &err);
     uint32_t count, tag, size;
