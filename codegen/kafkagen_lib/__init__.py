@@ -1,0 +1,1 @@
+"""kafkagen: generates the kgw C codec from Apache Kafka's message schemas."""
