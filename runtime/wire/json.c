@@ -203,11 +203,18 @@ int kafka_json_to_bytes(const json_t *j, kafka_arena_t *a, kafka_bytes_t *out, k
     }
     if (!json_is_string(j))
         return json_fail(err, KAFKA_EJSON, "expected a base64 string");
+    const char *text = json_string_value(j);
     size_t n = json_string_length(j);
-    uint8_t *p = kafka_arena_alloc(a, (n / 4 + 1) * 3);
+    /* Charge the arena only what the decoder can write (6 bits per
+     * character before at most two '='), so a cap that fits the bytes
+     * fits the conversion. */
+    size_t chars = n;
+    for (int k = 0; k < 2 && chars > 0 && text[chars - 1] == '='; k++)
+        chars--;
+    uint8_t *p = kafka_arena_alloc(a, chars / 4 * 3 + (chars % 4) * 3 / 4);
     if (!p)
         return no_memory(err);
-    int64_t got = kafka_base64_decode(json_string_value(j), n, p);
+    int64_t got = kafka_base64_decode(text, n, p);
     if (got < 0)
         return json_fail(err, KAFKA_EJSON, "invalid base64");
     if (got > INT32_MAX)

@@ -476,6 +476,26 @@ static void test_to_bytes(void **state) {
     json_decref(j);
     assert_true(kafka_bytes_equal(b, orig));
     kafka_arena_destroy(&a);
+
+    /* The arena is charged the decoded size, not the text's. */
+    static const char *const sized[] = {"\"Zm9vYmFy\"", "\"Zm9vYg==\"", "\"Zm9vYg\"",
+                                        "\"Zm9vYmE=\""};
+    static const size_t sized_len[] = {6, 4, 4, 5};
+    for (size_t i = 0; i < 4; i++) {
+        kafka_arena_init(&a, sized_len[i]);
+        kafka_err_clear(&err);
+        j = parse(sized[i]);
+        assert_int_equal(kafka_json_to_bytes(j, &a, &b, &err), 0);
+        assert_int_equal(b.len, (int32_t)sized_len[i]);
+        assert_int_equal(a.used, sized_len[i]);
+        json_decref(j);
+        kafka_arena_destroy(&a);
+        kafka_arena_init(&a, sized_len[i] - 1);
+        j = parse(sized[i]);
+        assert_int_equal(kafka_json_to_bytes(j, &a, &b, &err), KAFKA_ENOMEM);
+        json_decref(j);
+        kafka_arena_destroy(&a);
+    }
 }
 
 static void test_to_array(void **state) {
