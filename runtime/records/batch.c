@@ -153,7 +153,7 @@ int kafka_record_iter_next(kafka_record_iter_t *it, kafka_record_t *rec, kafka_r
     if (!p || rd_varint(&p, end, &size) != 0)
         return rec_bad(it, p, err, "records end before the declared record count");
     if (size <= 0 || size > end - p)
-        return rec_bad(it, p, err, "record length does not fit the batch");
+        return rec_bad(it, it->pos, err, "record length does not fit the batch");
     const uint8_t *rend = p + size;
     rec->data = it->pos;
     rec->size = (size_t)(rend - it->pos);

@@ -55,10 +55,13 @@ int kafka_snappy_compress(unsigned flags, const void *in, size_t len, kafka_buf_
     return rc;
 }
 
-/* Uncompressed length of a raw block, checked against what its size allows. */
-static int block_length(const uint8_t *in, size_t len, size_t *n) {
+/* Uncompressed length of a raw block: within the room left, and within what
+ * the block's size can honestly produce. */
+static int block_length(const uint8_t *in, size_t len, size_t room, size_t *n) {
     if (len == 0 || snappy_uncompressed_length((const char *)in, len, n) != SNAPPY_OK)
         return KAFKA_ECOMPRESS;
+    if (*n > room)
+        return KAFKA_ETOOLARGE;
     if (*n / SNAPPY_MAX_RATIO > len)
         return KAFKA_ECOMPRESS;
     return 0;
@@ -80,10 +83,8 @@ int kafka_snappy_decompress(const void *in, size_t len, size_t limit, kafka_buf_
     size_t n;
     int rc;
     if (len < XERIAL_HEADER || memcmp(src, xerial_magic, 8) != 0) {
-        if ((rc = block_length(src, len, &n)) != 0)
+        if ((rc = block_length(src, len, limit, &n)) != 0)
             return rc;
-        if (n > limit)
-            return KAFKA_ETOOLARGE;
         if ((rc = kafka_buf_reserve(out, n)) != 0)
             return rc;
         rc = uncompress_block(src, len, n, out);
@@ -102,10 +103,8 @@ int kafka_snappy_decompress(const void *in, size_t len, size_t limit, kafka_buf_
         pos += 4;
         if (blen > len - pos)
             return KAFKA_ECOMPRESS;
-        if ((rc = block_length(src + pos, blen, &n)) != 0)
+        if ((rc = block_length(src + pos, blen, limit - total, &n)) != 0)
             return rc;
-        if (n > limit - total)
-            return KAFKA_ETOOLARGE;
         total += n;
         pos += blen;
     }
