@@ -49,8 +49,27 @@ def _env() -> jinja2.Environment:
     return env
 
 
+def load_error_codes(path: Path) -> list[dict]:
+    data = json.loads(path.read_text())
+    codes = data.get("codes")
+    if not isinstance(codes, list):
+        raise SpecError(f"{path.name}: 'codes' must be an array")
+    seen_code, seen_name = {}, {}
+    for e in codes:
+        code, name = e.get("code"), e.get("name")
+        if not isinstance(code, int) or not -32768 <= code <= 32767:
+            raise SpecError(f"{path.name}: {name}: code must be an int16")
+        if not isinstance(name, str) or not name.replace("_", "").isalnum() or not name.isupper():
+            raise SpecError(f"{path.name}: {name!r}: names are UPPER_SNAKE_CASE")
+        for table, key, what in ((seen_code, code, "code"), (seen_name, name, "name")):
+            if key in table:
+                raise SpecError(f"{path.name}: {name}: duplicate {what} {key}")
+            table[key] = e
+    return sorted(codes, key=lambda e: e["code"])
+
+
 def render(spec_dir: Path, test_spec_dir: Path | None, upstream: str,
-           warnings: list) -> tuple[dict[str, str], str]:
+           warnings: list, error_codes: Path | None = None) -> tuple[dict[str, str], str]:
     """Returns ({path under generated/: text}, the spec record text)."""
     upstream_msgs = load_dir(spec_dir, warnings)
     test_msgs = load_dir(test_spec_dir, warnings) if test_spec_dir else []
@@ -98,6 +117,12 @@ def render(spec_dir: Path, test_spec_dir: Path | None, upstream: str,
     out["include/kafka/api.h"] = env.get_template("api.h.j2").render(**ctx)
     out["src/api_table.c"] = env.get_template("api_table.c.j2").render(**ctx)
     out["testing/fill_table.c"] = env.get_template("fill_table.c.j2").render(**ctx)
+    if error_codes is not None:
+        codes = load_error_codes(error_codes)
+        out["include/kafka/error_codes.h"] = env.get_template("error_codes.h.j2").render(
+            codes=codes)
+        out["src/error_codes.c"] = env.get_template("error_codes.c.j2").render(codes=codes)
+    ctx["error_codes"] = error_codes is not None
     out["meson.build"] = env.get_template("meson.build.j2").render(**ctx)
 
     record = {

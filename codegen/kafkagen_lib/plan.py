@@ -132,6 +132,10 @@ class Planner:
             "present": guard(f.versions, ctx),
             "regular": guard(regular, ctx),
             "tagged": guard(f.tagged_versions, ctx) if f.tag is not None else "0",
+            # The same, where the version is known to be flexible (inside a
+            # tag section), which usually makes it always true.
+            "tagged_in_flex": guard(f.tagged_versions, ctx.intersect(self.flex_versions))
+            if f.tag is not None else "0",
             "tag": f.tag,
             "nullable": "true" if nullable_g == "1" else "false" if nullable_g == "0"
             else nullable_g,
@@ -145,6 +149,9 @@ class Planner:
         }
         fp["init"] = self.init_expr(f, fp)
         fp["is_default"] = self.is_default_expr(f, fp)
+        # When a tagged field goes on the wire (inside a tag section).
+        fp["tag_written"] = (f"!({fp['is_default']})" if fp["tagged_in_flex"] == "1"
+                             else f"({fp['tagged_in_flex']}) && !({fp['is_default']})")
         fp["needs_absent_check"] = not f.ignorable and fp["present"] != "1"
         return fp
 

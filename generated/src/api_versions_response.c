@@ -378,10 +378,6 @@ static int decode_api_versions_response(kafka_reader_t *r, int16_t v, kafka_aren
             kafka_reader_t sub = kafka_reader_sub(r, size);
             switch (tag) {
             case 0:
-                if (!(v >= 3)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "supportedFeatures", -1);
-                }
                 {
                     int32_t n;
                     void *items;
@@ -398,18 +394,10 @@ static int decode_api_versions_response(kafka_reader_t *r, int16_t v, kafka_aren
                 }
                 break;
             case 1:
-                if (!(v >= 3)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "finalizedFeaturesEpoch", -1);
-                }
                 if ((rc = kafka_read_int64(&sub, &m->finalized_features_epoch)) < 0)
                     return kafka_rfail(&sub, rc, "finalizedFeaturesEpoch", -1);
                 break;
             case 2:
-                if (!(v >= 3)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "finalizedFeatures", -1);
-                }
                 {
                     int32_t n;
                     void *items;
@@ -426,10 +414,6 @@ static int decode_api_versions_response(kafka_reader_t *r, int16_t v, kafka_aren
                 }
                 break;
             case 3:
-                if (!(v >= 3)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "zkMigrationReady", -1);
-                }
                 if ((rc = kafka_read_bool(&sub, &m->zk_migration_ready)) < 0)
                     return kafka_rfail(&sub, rc, "zkMigrationReady", -1);
                 break;
@@ -470,7 +454,7 @@ static int size_api_versions_response(const kafka_api_versions_response_t *m, in
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         if ((rc = kafka_size_raw_tags(&m->_unknown_tags, 4, &n)) < 0)
             return kafka_efail(err, rc, "_unknownTaggedFields", -1, "unknown tags out of order or reusing a known tag");
-        if ((v >= 3) && !(m->supported_features.count == 0)) {
+        if (!(m->supported_features.count == 0)) {
             size_t vs = 0;
             if ((rc = kafka_size_array_checked(true, false, m->supported_features.count, &vs)) < 0)
                 return kafka_efail(err, rc, "supportedFeatures", -1, NULL);
@@ -483,13 +467,13 @@ static int size_api_versions_response(const kafka_api_versions_response_t *m, in
             n += kafka_size_uvarint(0) + kafka_size_uvarint((uint32_t)vs) + vs;
             ntags++;
         }
-        if ((v >= 3) && !(m->finalized_features_epoch == INT64_C(-1))) {
+        if (!(m->finalized_features_epoch == INT64_C(-1))) {
             size_t vs = 0;
             vs += 8;
             n += kafka_size_uvarint(1) + kafka_size_uvarint((uint32_t)vs) + vs;
             ntags++;
         }
-        if ((v >= 3) && !(m->finalized_features.count == 0)) {
+        if (!(m->finalized_features.count == 0)) {
             size_t vs = 0;
             if ((rc = kafka_size_array_checked(true, false, m->finalized_features.count, &vs)) < 0)
                 return kafka_efail(err, rc, "finalizedFeatures", -1, NULL);
@@ -502,7 +486,7 @@ static int size_api_versions_response(const kafka_api_versions_response_t *m, in
             n += kafka_size_uvarint(2) + kafka_size_uvarint((uint32_t)vs) + vs;
             ntags++;
         }
-        if ((v >= 3) && !(!m->zk_migration_ready)) {
+        if (!(!m->zk_migration_ready)) {
             size_t vs = 0;
             vs += 1;
             n += kafka_size_uvarint(3) + kafka_size_uvarint((uint32_t)vs) + vs;
@@ -537,13 +521,13 @@ static int encode_api_versions_response(const kafka_api_versions_response_t *m, 
     if (flex) {
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         int32_t next_raw = 0;
-        const bool has_supported_features = (v >= 3) && !(m->supported_features.count == 0);
+        const bool has_supported_features = !(m->supported_features.count == 0);
         ntags += has_supported_features;
-        const bool has_finalized_features_epoch = (v >= 3) && !(m->finalized_features_epoch == INT64_C(-1));
+        const bool has_finalized_features_epoch = !(m->finalized_features_epoch == INT64_C(-1));
         ntags += has_finalized_features_epoch;
-        const bool has_finalized_features = (v >= 3) && !(m->finalized_features.count == 0);
+        const bool has_finalized_features = !(m->finalized_features.count == 0);
         ntags += has_finalized_features;
-        const bool has_zk_migration_ready = (v >= 3) && !(!m->zk_migration_ready);
+        const bool has_zk_migration_ready = !(!m->zk_migration_ready);
         ntags += has_zk_migration_ready;
         if ((rc = kafka_write_uvarint(w, ntags)) < 0)
             return kafka_wfail(w, rc, "_tags", -1);

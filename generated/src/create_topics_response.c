@@ -213,10 +213,6 @@ static int decode_creatable_topic_result(kafka_reader_t *r, int16_t v, kafka_are
             kafka_reader_t sub = kafka_reader_sub(r, size);
             switch (tag) {
             case 0:
-                if (!(v >= 5)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "topicConfigErrorCode", -1);
-                }
                 if ((rc = kafka_read_int16(&sub, &m->topic_config_error_code)) < 0)
                     return kafka_rfail(&sub, rc, "topicConfigErrorCode", -1);
                 break;
@@ -271,7 +267,7 @@ static int size_creatable_topic_result(const kafka_create_topics_response_creata
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         if ((rc = kafka_size_raw_tags(&m->_unknown_tags, 1, &n)) < 0)
             return kafka_efail(err, rc, "_unknownTaggedFields", -1, "unknown tags out of order or reusing a known tag");
-        if ((v >= 5) && !(m->topic_config_error_code == 0)) {
+        if (!(m->topic_config_error_code == 0)) {
             size_t vs = 0;
             vs += 2;
             n += kafka_size_uvarint(0) + kafka_size_uvarint((uint32_t)vs) + vs;
@@ -322,7 +318,7 @@ static int encode_creatable_topic_result(const kafka_create_topics_response_crea
     if (flex) {
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         int32_t next_raw = 0;
-        const bool has_topic_config_error_code = (v >= 5) && !(m->topic_config_error_code == 0);
+        const bool has_topic_config_error_code = !(m->topic_config_error_code == 0);
         ntags += has_topic_config_error_code;
         if ((rc = kafka_write_uvarint(w, ntags)) < 0)
             return kafka_wfail(w, rc, "_tags", -1);

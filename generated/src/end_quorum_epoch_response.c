@@ -396,10 +396,6 @@ static int decode_end_quorum_epoch_response(kafka_reader_t *r, int16_t v, kafka_
             kafka_reader_t sub = kafka_reader_sub(r, size);
             switch (tag) {
             case 0:
-                if (!(v >= 1)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "nodeEndpoints", -1);
-                }
                 {
                     int32_t n;
                     void *items;
@@ -452,7 +448,7 @@ static int size_end_quorum_epoch_response(const kafka_end_quorum_epoch_response_
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         if ((rc = kafka_size_raw_tags(&m->_unknown_tags, 1, &n)) < 0)
             return kafka_efail(err, rc, "_unknownTaggedFields", -1, "unknown tags out of order or reusing a known tag");
-        if ((v >= 1) && !(m->node_endpoints.count == 0)) {
+        if (!(m->node_endpoints.count == 0)) {
             size_t vs = 0;
             if ((rc = kafka_size_array_checked(true, false, m->node_endpoints.count, &vs)) < 0)
                 return kafka_efail(err, rc, "nodeEndpoints", -1, NULL);
@@ -495,7 +491,7 @@ static int encode_end_quorum_epoch_response(const kafka_end_quorum_epoch_respons
     if (flex) {
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         int32_t next_raw = 0;
-        const bool has_node_endpoints = (v >= 1) && !(m->node_endpoints.count == 0);
+        const bool has_node_endpoints = !(m->node_endpoints.count == 0);
         ntags += has_node_endpoints;
         if ((rc = kafka_write_uvarint(w, ntags)) < 0)
             return kafka_wfail(w, rc, "_tags", -1);

@@ -689,10 +689,6 @@ static int decode_fetch_request(kafka_reader_t *r, int16_t v, kafka_arena_t *a, 
             kafka_reader_t sub = kafka_reader_sub(r, size);
             switch (tag) {
             case 0:
-                if (!(v >= 12)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "clusterId", -1);
-                }
                 if ((rc = kafka_read_string(&sub, true, true, &m->cluster_id)) < 0)
                     return kafka_rfail(&sub, rc, "clusterId", -1);
                 break;
@@ -777,7 +773,7 @@ static int size_fetch_request(const kafka_fetch_request_t *m, int16_t v, size_t 
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         if ((rc = kafka_size_raw_tags(&m->_unknown_tags, 2, &n)) < 0)
             return kafka_efail(err, rc, "_unknownTaggedFields", -1, "unknown tags out of order or reusing a known tag");
-        if ((v >= 12) && !(m->cluster_id.len < 0)) {
+        if (!(m->cluster_id.len < 0)) {
             size_t vs = 0;
             if ((rc = kafka_size_string_checked(true, true, m->cluster_id, &vs)) < 0)
                 return kafka_efail(err, rc, "clusterId", -1, NULL);
@@ -869,7 +865,7 @@ static int encode_fetch_request(const kafka_fetch_request_t *m, int16_t v, kafka
     if (flex) {
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         int32_t next_raw = 0;
-        const bool has_cluster_id = (v >= 12) && !(m->cluster_id.len < 0);
+        const bool has_cluster_id = !(m->cluster_id.len < 0);
         ntags += has_cluster_id;
         const bool has_replica_state = (v >= 15) && !(kafka_fetch_request_replica_state_is_default(&m->replica_state));
         ntags += has_replica_state;

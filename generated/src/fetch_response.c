@@ -489,26 +489,14 @@ static int decode_partition_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
             kafka_reader_t sub = kafka_reader_sub(r, size);
             switch (tag) {
             case 0:
-                if (!(v >= 12)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "divergingEpoch", -1);
-                }
                 if ((rc = decode_epoch_end_offset(&sub, v, a, &m->diverging_epoch)) < 0)
                     return kafka_rfail(&sub, rc, "divergingEpoch", -1);
                 break;
             case 1:
-                if (!(v >= 12)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "currentLeader", -1);
-                }
                 if ((rc = decode_leader_id_and_epoch(&sub, v, a, &m->current_leader)) < 0)
                     return kafka_rfail(&sub, rc, "currentLeader", -1);
                 break;
             case 2:
-                if (!(v >= 12)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "snapshotId", -1);
-                }
                 if ((rc = decode_snapshot_id(&sub, v, a, &m->snapshot_id)) < 0)
                     return kafka_rfail(&sub, rc, "snapshotId", -1);
                 break;
@@ -573,7 +561,7 @@ static int size_partition_data(const kafka_fetch_response_partition_data_t *m, i
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         if ((rc = kafka_size_raw_tags(&m->_unknown_tags, 3, &n)) < 0)
             return kafka_efail(err, rc, "_unknownTaggedFields", -1, "unknown tags out of order or reusing a known tag");
-        if ((v >= 12) && !(kafka_fetch_response_epoch_end_offset_is_default(&m->diverging_epoch))) {
+        if (!(kafka_fetch_response_epoch_end_offset_is_default(&m->diverging_epoch))) {
             size_t vs = 0;
             {
                 size_t sub;
@@ -584,7 +572,7 @@ static int size_partition_data(const kafka_fetch_response_partition_data_t *m, i
             n += kafka_size_uvarint(0) + kafka_size_uvarint((uint32_t)vs) + vs;
             ntags++;
         }
-        if ((v >= 12) && !(kafka_fetch_response_leader_id_and_epoch_is_default(&m->current_leader))) {
+        if (!(kafka_fetch_response_leader_id_and_epoch_is_default(&m->current_leader))) {
             size_t vs = 0;
             {
                 size_t sub;
@@ -595,7 +583,7 @@ static int size_partition_data(const kafka_fetch_response_partition_data_t *m, i
             n += kafka_size_uvarint(1) + kafka_size_uvarint((uint32_t)vs) + vs;
             ntags++;
         }
-        if ((v >= 12) && !(kafka_fetch_response_snapshot_id_is_default(&m->snapshot_id))) {
+        if (!(kafka_fetch_response_snapshot_id_is_default(&m->snapshot_id))) {
             size_t vs = 0;
             {
                 size_t sub;
@@ -671,11 +659,11 @@ static int encode_partition_data(const kafka_fetch_response_partition_data_t *m,
     if (flex) {
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         int32_t next_raw = 0;
-        const bool has_diverging_epoch = (v >= 12) && !(kafka_fetch_response_epoch_end_offset_is_default(&m->diverging_epoch));
+        const bool has_diverging_epoch = !(kafka_fetch_response_epoch_end_offset_is_default(&m->diverging_epoch));
         ntags += has_diverging_epoch;
-        const bool has_current_leader = (v >= 12) && !(kafka_fetch_response_leader_id_and_epoch_is_default(&m->current_leader));
+        const bool has_current_leader = !(kafka_fetch_response_leader_id_and_epoch_is_default(&m->current_leader));
         ntags += has_current_leader;
-        const bool has_snapshot_id = (v >= 12) && !(kafka_fetch_response_snapshot_id_is_default(&m->snapshot_id));
+        const bool has_snapshot_id = !(kafka_fetch_response_snapshot_id_is_default(&m->snapshot_id));
         ntags += has_snapshot_id;
         if ((rc = kafka_write_uvarint(w, ntags)) < 0)
             return kafka_wfail(w, rc, "_tags", -1);

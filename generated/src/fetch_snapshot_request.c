@@ -438,10 +438,6 @@ static int decode_fetch_snapshot_request(kafka_reader_t *r, int16_t v, kafka_are
             kafka_reader_t sub = kafka_reader_sub(r, size);
             switch (tag) {
             case 0:
-                if (!(1)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "clusterId", -1);
-                }
                 if ((rc = kafka_read_string(&sub, true, true, &m->cluster_id)) < 0)
                     return kafka_rfail(&sub, rc, "clusterId", -1);
                 break;
@@ -480,7 +476,7 @@ static int size_fetch_snapshot_request(const kafka_fetch_snapshot_request_t *m, 
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         if ((rc = kafka_size_raw_tags(&m->_unknown_tags, 1, &n)) < 0)
             return kafka_efail(err, rc, "_unknownTaggedFields", -1, "unknown tags out of order or reusing a known tag");
-        if ((1) && !(m->cluster_id.len < 0)) {
+        if (!(m->cluster_id.len < 0)) {
             size_t vs = 0;
             if ((rc = kafka_size_string_checked(true, true, m->cluster_id, &vs)) < 0)
                 return kafka_efail(err, rc, "clusterId", -1, NULL);
@@ -514,7 +510,7 @@ static int encode_fetch_snapshot_request(const kafka_fetch_snapshot_request_t *m
     if (flex) {
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         int32_t next_raw = 0;
-        const bool has_cluster_id = (1) && !(m->cluster_id.len < 0);
+        const bool has_cluster_id = !(m->cluster_id.len < 0);
         ntags += has_cluster_id;
         if ((rc = kafka_write_uvarint(w, ntags)) < 0)
             return kafka_wfail(w, rc, "_tags", -1);

@@ -160,10 +160,6 @@ static int decode_update_raft_voter_response(kafka_reader_t *r, int16_t v, kafka
             kafka_reader_t sub = kafka_reader_sub(r, size);
             switch (tag) {
             case 0:
-                if (!(1)) {
-                    kafka_reader_fail(&sub, KAFKA_ETAG, "tag not valid at this version");
-                    return kafka_rfail(&sub, KAFKA_ETAG, "currentLeader", -1);
-                }
                 if ((rc = decode_current_leader(&sub, v, a, &m->current_leader)) < 0)
                     return kafka_rfail(&sub, rc, "currentLeader", -1);
                 break;
@@ -194,7 +190,7 @@ static int size_update_raft_voter_response(const kafka_update_raft_voter_respons
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         if ((rc = kafka_size_raw_tags(&m->_unknown_tags, 1, &n)) < 0)
             return kafka_efail(err, rc, "_unknownTaggedFields", -1, "unknown tags out of order or reusing a known tag");
-        if ((1) && !(kafka_update_raft_voter_response_current_leader_is_default(&m->current_leader))) {
+        if (!(kafka_update_raft_voter_response_current_leader_is_default(&m->current_leader))) {
             size_t vs = 0;
             {
                 size_t sub;
@@ -226,7 +222,7 @@ static int encode_update_raft_voter_response(const kafka_update_raft_voter_respo
     if (flex) {
         uint32_t ntags = (uint32_t)m->_unknown_tags.count;
         int32_t next_raw = 0;
-        const bool has_current_leader = (1) && !(kafka_update_raft_voter_response_current_leader_is_default(&m->current_leader));
+        const bool has_current_leader = !(kafka_update_raft_voter_response_current_leader_is_default(&m->current_leader));
         ntags += has_current_leader;
         if ((rc = kafka_write_uvarint(w, ntags)) < 0)
             return kafka_wfail(w, rc, "_tags", -1);
