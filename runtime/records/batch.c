@@ -263,7 +263,7 @@ void kafka_batch_builder_reset(kafka_batch_builder_t *b, const kafka_batch_param
     b->recs.len = 0;
     b->count = 0;
     b->last_offset = b->p.base_offset;
-    b->first_timestamp = KAFKA_NO_TIMESTAMP;
+    b->first_timestamp = b->p.set_first_timestamp ? b->p.first_timestamp : KAFKA_NO_TIMESTAMP;
     b->max_timestamp = KAFKA_NO_TIMESTAMP;
 }
 
@@ -297,7 +297,7 @@ int kafka_batch_builder_add_at(kafka_batch_builder_t *b, int64_t offset,
     if (r->header_count < 0 || (r->header_count > 0 && !r->headers))
         return KAFKA_EINVAL;
     int32_t odelta = (int32_t)(offset - b->p.base_offset);
-    int64_t first = b->count == 0 ? r->timestamp : b->first_timestamp;
+    int64_t first = b->count == 0 && !b->p.set_first_timestamp ? r->timestamp : b->first_timestamp;
     int64_t tdelta = (int64_t)((uint64_t)r->timestamp - (uint64_t)first);
     size_t body = 1 + varlong_size(tdelta) + varint_size(odelta) + bytes_size(r->key) +
                   bytes_size(r->value) + varint_size(r->header_count);
@@ -327,7 +327,7 @@ int kafka_batch_builder_add_at(kafka_batch_builder_t *b, int64_t offset,
         p += wr_bytes(p, r->headers[i].value);
     }
     b->recs.len += (size_t)(p - s);
-    if (b->count == 0)
+    if (b->count == 0 && !b->p.set_first_timestamp)
         b->first_timestamp = r->timestamp;
     if (r->timestamp > b->max_timestamp)
         b->max_timestamp = r->timestamp;
@@ -374,7 +374,8 @@ int kafka_batch_builder_finish(kafka_batch_builder_t *b, kafka_buf_t *out) {
     h[16] = KAFKA_MAGIC_V2;
     wr_be16(h + 21, (uint16_t)batch_attributes(&b->p));
     wr_be32(h + 23, (uint32_t)(b->count ? b->last_offset - b->p.base_offset : 0));
-    wr_be64(h + 27, (uint64_t)(b->count ? b->first_timestamp : KAFKA_NO_TIMESTAMP));
+    wr_be64(h + 27, (uint64_t)(b->count || b->p.set_first_timestamp ? b->first_timestamp
+                                                                    : KAFKA_NO_TIMESTAMP));
     wr_be64(h + 35,
             (uint64_t)(b->p.log_append_time ? b->p.log_append_time_ms : b->max_timestamp));
     wr_be64(h + 43, (uint64_t)b->p.producer_id);

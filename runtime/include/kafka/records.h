@@ -210,6 +210,10 @@ typedef struct kafka_batch_params {
     int64_t producer_id;
     int16_t producer_epoch;
     int32_t base_sequence;
+    /* Timestamp deltas count from the first record's timestamp unless this
+     * is set (some clients use the smallest; re-encoding keeps theirs). */
+    bool set_first_timestamp;
+    int64_t first_timestamp;
 } kafka_batch_params_t;
 
 /* Defaults of a non-idempotent producer: offsets from 0, all ids -1, no

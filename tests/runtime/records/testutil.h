@@ -96,6 +96,8 @@ static inline void tu_reencode(const uint8_t *buf, size_t len, kafka_buf_t *out)
     p.producer_id = b.producer_id;
     p.producer_epoch = b.producer_epoch;
     p.base_sequence = b.base_sequence;
+    p.set_first_timestamp = true;
+    p.first_timestamp = b.first_timestamp;
     kafka_batch_builder_t bb;
     kafka_batch_builder_init(&bb, &p);
     kafka_record_iter_t it;
