@@ -55,8 +55,13 @@ def load_text(text: str, name: str, warnings: list | None = None) -> dict:
             obj[key] = value
         return obj
 
+    def no_constant(word):
+        # Python's json takes NaN and Infinity; Jackson (as Kafka configures it) does not.
+        raise SpecSyntaxError(f"{name}: invalid JSON: {word} is not a JSON value")
+
     try:
-        data = json.loads(strip_comments(text, name), object_pairs_hook=pairs)
+        data = json.loads(strip_comments(text, name), object_pairs_hook=pairs,
+                          parse_constant=no_constant)
     except json.JSONDecodeError as e:
         raise SpecSyntaxError(f"{name}: invalid JSON at line {e.lineno}: {e.msg}") from None
     if not isinstance(data, dict):

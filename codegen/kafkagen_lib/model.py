@@ -19,7 +19,8 @@ FIELD_KEYS = {
     "name", "type", "versions", "taggedVersions", "tag", "nullableVersions", "default",
     "ignorable", "mapKey", "entityType", "about", "fields", "flexibleVersions", "zeroCopy",
 }
-COMMON_STRUCT_KEYS = {"name", "versions", "fields"}
+# StructSpec also takes deprecatedVersions (checked, then unused).
+COMMON_STRUCT_KEYS = {"name", "versions", "deprecatedVersions", "fields"}
 MESSAGE_TYPES = {"request", "response", "header", "data", "metadata"}
 LISTENERS = {"zkBroker", "broker", "controller"}
 
@@ -40,6 +41,8 @@ ENTITY_TYPES = {
 }
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 STRUCT_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+FLOAT_RE = re.compile(r"[+-]?(NaN|Infinity|([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)")
+UUID_RE = re.compile(r"[A-Za-z0-9_-]{22}(==)?")
 C_KEYWORDS = set("""auto break case char const continue default do double else enum extern
 float for goto if inline int long register restrict return short signed sizeof static struct
 switch typedef union unsigned void volatile while _Bool _Complex _Imaginary bool true false
@@ -240,8 +243,8 @@ class _Builder:
                 self.fail(where, str(e))
             if not 0 <= api_key <= 32767:
                 self.fail(where, f"apiKey {api_key} out of range")
-        elif mtype in ("request", "response"):
-            self.fail(where, "apiKey is required for requests and responses")
+        elif mtype in ("request", "response", "metadata"):
+            self.fail(where, "apiKey is required for requests, responses and metadata records")
         try:
             valid = Versions.parse(d.get("validVersions"))
         except VersionError as e:
@@ -322,8 +325,11 @@ class _Builder:
         if cname in self.common_built:
             return self.common_built[cname]
         cs = self.common[cname]
+        if "versions" not in cs:
+            self.fail(cname, f"You must specify the version of the {cname} structure.")
         try:
-            versions = Versions.parse(cs.get("versions"), self.msg.valid_versions)
+            versions = Versions.parse(cs["versions"])
+            Versions.parse(cs.get("deprecatedVersions"), NONE)
         except VersionError as e:
             self.fail(cname, f"versions: {e}")
         struct = Struct(cname, versions.intersect(self.msg.valid_versions), [], self.msg,
@@ -348,6 +354,8 @@ class _Builder:
         seen_c: dict[str, str] = {}
         for raw in raw_fields:
             f = self.build_field(raw, parent, top_level)
+            if any(o.name == f.name for o in out):
+                self.fail(f"{parent.name}.{f.name}", f"duplicate field name {f.name}")
             other = seen_c.get(f.c_name)
             if other is not None:
                 self.fail(f"{parent.name}.{f.name}",
@@ -435,6 +443,12 @@ class _Builder:
             if not self.msg.flexible_versions.contains(tagged):
                 self.fail(where, f"Field {name} specifies tagged versions {tagged} that are not a "
                                  f"subset of the flexible versions {self.msg.flexible_versions}")
+            if flex_override is not None and not flex_override.contains(tagged):
+                self.fail(where, f"Field {name} specifies tagged versions {tagged} that are not a "
+                                 f"subset of the flexible versions {flex_override}")
+            if tagged.intersect(parent.versions).empty:
+                self.fail(where, f"Version ranges {tagged} and {parent.versions} have no versions "
+                                 "in common.")
             nt = nullable.intersect(tagged)
             if not nt.empty and nt != tagged:
                 self.fail(where, f"Field {name} specifies nullableVersions {nullable} and "
@@ -481,6 +495,9 @@ class _Builder:
             struct.uses += 1
             f.struct = struct
         f.default_value = self.parse_default(f, where)
+        if ftype.is_struct and not ftype.is_array and not nullable.empty and default != "null":
+            self.fail(where, f"nullable struct field {name} must have default \"null\" (kgw "
+                             "represents a nullable struct as a pointer that starts out NULL)")
         return f
 
     def parse_default(self, f: Field, where: str):
@@ -523,15 +540,18 @@ class _Builder:
             return value
         if t.base == "float64":
             try:
+                # Java's Double.parseDouble spellings only: no digit
+                # separators, no "inf"/"nan" in Python's lower case.
+                if not FLOAT_RE.fullmatch(text.strip()):
+                    raise ValueError
                 value = float(text)
             except ValueError:
                 self.fail(where, f"Invalid default for float64 field {f.name}: {text}")
             return value
         if t.base == "uuid":
-            try:
-                raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            except (ValueError, TypeError):
-                raw = b""
+            raw = b""
+            if UUID_RE.fullmatch(text):  # URL-safe base64 of 16 bytes, padding optional
+                raw = base64.urlsafe_b64decode(text[:22] + "==")
             if len(raw) != 16:
                 self.fail(where, f"Invalid default for uuid field {f.name}: {text}")
             return raw
@@ -542,12 +562,15 @@ class _Builder:
         raise AssertionError(t.base)
 
     def check_c_names(self):
+        """Each struct gets a type (stem_t), an array type (stem_array_t) and
+        file-local helpers named after snake(struct name); none may clash."""
         seen: dict[str, str] = {}
         for s in self.msg.structs:
-            other = seen.get(s.c_stem)
-            if other:
-                self.fail(s.name, f"C name {s.c_stem} collides with struct {other}")
-            seen[s.c_stem] = s.name
+            for c in (s.c_stem, f"{s.c_stem}_array", f"decode_{snake(s.name)}"):
+                other = seen.get(c)
+                if other:
+                    self.fail(s.name, f"C name {c} collides with struct {other}")
+                seen[c] = s.name
 
 
 def build_message(file: str, data: dict) -> Message:
@@ -559,8 +582,9 @@ def check_corpus(messages: list[Message]) -> None:
     that agree, and C names unique over the whole corpus."""
     requests: dict[int, Message] = {}
     responses: dict[int, Message] = {}
+    records: dict[int, Message] = {}
     for m in messages:
-        table = requests if m.type == "request" else responses if m.type == "response" else None
+        table = {"request": requests, "response": responses, "metadata": records}.get(m.type)
         if table is None:
             continue
         if m.api_key in table:
@@ -584,7 +608,8 @@ def check_corpus(messages: list[Message]) -> None:
     seen: dict[str, str] = {}
     for m in messages:
         for s in m.structs:
-            other = seen.get(s.c_stem)
-            if other:
-                raise SpecError(f"{m.file}: {s.name}: C name {s.c_stem} collides with {other}")
-            seen[s.c_stem] = f"{m.file} {s.name}"
+            for c in (s.c_stem, f"{s.c_stem}_array"):
+                other = seen.get(c)
+                if other:
+                    raise SpecError(f"{m.file}: {s.name}: C name {c} collides with {other}")
+                seen[c] = f"{m.file} {s.name}"
