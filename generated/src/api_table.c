@@ -115,6 +115,12 @@
 #include "kafka/msg/join_group_request.h"
 #include "kafka/msg/join_group_response.h"
 #include "kafka/msg/kraft_version_record.h"
+#include "kafka/msg/kgw_test_all_types.h"
+#include "kafka/msg/kgw_test_common_structs.h"
+#include "kafka/msg/kgw_test_defaults.h"
+#include "kafka/msg/kgw_test_non_flexible.h"
+#include "kafka/msg/kgw_test_nullable.h"
+#include "kafka/msg/kgw_test_tagged_fields.h"
 #include "kafka/msg/leader_and_isr_request.h"
 #include "kafka/msg/leader_and_isr_response.h"
 #include "kafka/msg/leader_change_message.h"
@@ -1474,6 +1480,12 @@ const kafka_message_entry_t kafka_messages[] = {
     {&kafka_join_group_request_vtable, KAFKA_MESSAGE_REQUEST, 11},
     {&kafka_join_group_response_vtable, KAFKA_MESSAGE_RESPONSE, 11},
     {&kafka_kraft_version_record_vtable, KAFKA_MESSAGE_DATA, -1},
+    {&kafka_kgw_test_all_types_vtable, KAFKA_MESSAGE_DATA, -1},
+    {&kafka_kgw_test_common_structs_vtable, KAFKA_MESSAGE_DATA, -1},
+    {&kafka_kgw_test_defaults_vtable, KAFKA_MESSAGE_DATA, -1},
+    {&kafka_kgw_test_non_flexible_vtable, KAFKA_MESSAGE_DATA, -1},
+    {&kafka_kgw_test_nullable_vtable, KAFKA_MESSAGE_DATA, -1},
+    {&kafka_kgw_test_tagged_fields_vtable, KAFKA_MESSAGE_DATA, -1},
     {&kafka_leader_and_isr_request_vtable, KAFKA_MESSAGE_REQUEST, 4},
     {&kafka_leader_and_isr_response_vtable, KAFKA_MESSAGE_RESPONSE, 4},
     {&kafka_leader_change_message_vtable, KAFKA_MESSAGE_DATA, -1},

@@ -4,10 +4,6 @@
 #include "fill.h"
 #include "kafka/msg/consumer_protocol_subscription.h"
 
-static inline bool flexible(int16_t v) {
-    (void)v;
-    return false;
-}
 
 static void fill_topic_partition(kafka_consumer_protocol_subscription_topic_partition_t *m, int16_t v, kafka_fill_t *c);
 

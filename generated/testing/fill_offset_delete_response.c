@@ -4,10 +4,6 @@
 #include "fill.h"
 #include "kafka/msg/offset_delete_response.h"
 
-static inline bool flexible(int16_t v) {
-    (void)v;
-    return false;
-}
 
 static void fill_offset_delete_response_partition(kafka_offset_delete_response_offset_delete_response_partition_t *m, int16_t v, kafka_fill_t *c);
 static void fill_offset_delete_response_topic(kafka_offset_delete_response_offset_delete_response_topic_t *m, int16_t v, kafka_fill_t *c);

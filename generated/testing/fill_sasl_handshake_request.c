@@ -4,10 +4,6 @@
 #include "fill.h"
 #include "kafka/msg/sasl_handshake_request.h"
 
-static inline bool flexible(int16_t v) {
-    (void)v;
-    return false;
-}
 
 
 static void fill_sasl_handshake_request(kafka_sasl_handshake_request_t *m, int16_t v, kafka_fill_t *c) {

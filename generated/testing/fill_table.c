@@ -114,6 +114,12 @@ void kafka_fill_initialize_share_group_state_response(void *m, int16_t v, kafka_
 void kafka_fill_join_group_request(void *m, int16_t v, kafka_fill_t *c);
 void kafka_fill_join_group_response(void *m, int16_t v, kafka_fill_t *c);
 void kafka_fill_kraft_version_record(void *m, int16_t v, kafka_fill_t *c);
+void kafka_fill_kgw_test_all_types(void *m, int16_t v, kafka_fill_t *c);
+void kafka_fill_kgw_test_common_structs(void *m, int16_t v, kafka_fill_t *c);
+void kafka_fill_kgw_test_defaults(void *m, int16_t v, kafka_fill_t *c);
+void kafka_fill_kgw_test_non_flexible(void *m, int16_t v, kafka_fill_t *c);
+void kafka_fill_kgw_test_nullable(void *m, int16_t v, kafka_fill_t *c);
+void kafka_fill_kgw_test_tagged_fields(void *m, int16_t v, kafka_fill_t *c);
 void kafka_fill_leader_and_isr_request(void *m, int16_t v, kafka_fill_t *c);
 void kafka_fill_leader_and_isr_response(void *m, int16_t v, kafka_fill_t *c);
 void kafka_fill_leader_change_message(void *m, int16_t v, kafka_fill_t *c);
@@ -302,6 +308,12 @@ const kafka_fill_fn kafka_fill_table[] = {
     kafka_fill_join_group_request,
     kafka_fill_join_group_response,
     kafka_fill_kraft_version_record,
+    kafka_fill_kgw_test_all_types,
+    kafka_fill_kgw_test_common_structs,
+    kafka_fill_kgw_test_defaults,
+    kafka_fill_kgw_test_non_flexible,
+    kafka_fill_kgw_test_nullable,
+    kafka_fill_kgw_test_tagged_fields,
     kafka_fill_leader_and_isr_request,
     kafka_fill_leader_and_isr_response,
     kafka_fill_leader_change_message,
