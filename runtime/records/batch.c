@@ -292,7 +292,7 @@ int kafka_batch_builder_add(kafka_batch_builder_t *b, const kafka_record_in_t *r
 int kafka_batch_builder_add_at(kafka_batch_builder_t *b, int64_t offset,
                                const kafka_record_in_t *r) {
     if (offset < b->p.base_offset || (b->count > 0 && offset <= b->last_offset) ||
-        offset - b->p.base_offset > INT32_MAX || b->count == INT32_MAX)
+        (uint64_t)offset - (uint64_t)b->p.base_offset > INT32_MAX || b->count == INT32_MAX)
         return KAFKA_EINVAL;
     if (r->header_count < 0 || (r->header_count > 0 && !r->headers))
         return KAFKA_EINVAL;

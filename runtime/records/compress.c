@@ -14,8 +14,8 @@ int kafka_buf_reserve(kafka_buf_t *b, size_t extra) {
     if (extra > SIZE_MAX - b->len)
         return KAFKA_ENOMEM;
     size_t need = b->len + extra;
-    if (need <= b->cap)
-        return 0;
+    if (need <= b->cap && b->ptr)
+        return 0; /* never NULL once reserved, even for 0 bytes */
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;

@@ -10,6 +10,9 @@
 /* zstd's own default cap on the window a frame may ask for (128 MiB). The
  * window is only touched as output is produced, which stops at the limit. */
 #define WINDOW_LOG_MAX 27
+/* An RLE block turns 4 bytes into up to 128 KiB; a declared content size
+ * beyond that ratio is not trusted as an allocation size. */
+#define ZSTD_MAX_RATIO 32768
 
 static size_t min_sz(size_t a, size_t b) {
     return a < b ? a : b;
@@ -55,7 +58,8 @@ int kafka_zstd_decompress(const void *in, size_t len, size_t limit, kafka_buf_t 
         return KAFKA_ENOMEM;
     int rc = 0;
     size_t fsize = ZSTD_findFrameCompressedSize(in, len);
-    if (cs != ZSTD_CONTENTSIZE_UNKNOWN && !ZSTD_isError(fsize) && fsize == len) {
+    if (cs != ZSTD_CONTENTSIZE_UNKNOWN && !ZSTD_isError(fsize) && fsize == len &&
+        cs / ZSTD_MAX_RATIO <= len) {
         if ((rc = kafka_buf_reserve(out, (size_t)cs + 1)) == 0) {
             size_t n = ZSTD_decompressDCtx(dctx, out->ptr + out->len, (size_t)cs, in, len);
             if (ZSTD_isError(n))

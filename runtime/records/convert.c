@@ -56,7 +56,7 @@ int kafka_legacy_to_v2(const void *buf, size_t len, const kafka_convert_opts_t *
         };
         int64_t offset = opts->assign_offsets ? next_offset++ : m.offset;
         if (open && (!same_group(&cur, &g) || offset <= b.last_offset ||
-                     offset - b.p.base_offset > INT32_MAX)) {
+                     (uint64_t)offset - (uint64_t)b.p.base_offset > INT32_MAX)) {
             if ((rc = kafka_batch_builder_finish(&b, out)) != 0)
                 break;
             open = false;

@@ -188,7 +188,7 @@ static int open_wrapper(kafka_legacy_deep_iter_t *it, kafka_rec_err_t *err) {
         if (w->offset < last)
             return wrapper_fail(it, err, KAFKA_EINVAL, INVALID, -1,
                                 "wrapper offset is below the last inner offset");
-        it->offset_base = w->offset - last;
+        it->offset_base = add_wrap64(w->offset, (int64_t)(0 - (uint64_t)last));
     }
     kafka_legacy_iter_init(&it->inner, it->owned.ptr, it->owned.len, KAFKA_RECORDS_SKIP_CRC);
     it->in_wrapper = true;
@@ -286,7 +286,8 @@ void kafka_legacy_builder_free(kafka_legacy_builder_t *b) {
 
 int kafka_legacy_builder_add(kafka_legacy_builder_t *b, int64_t offset, int64_t timestamp,
                              kafka_bytes_t key, kafka_bytes_t value) {
-    if (b->count > 0 && offset <= b->last_offset)
+    /* Negative offsets cannot be told apart from relative ones by readers. */
+    if (offset < 0 || (b->count > 0 && offset <= b->last_offset))
         return KAFKA_EINVAL;
     if (b->count == INT32_MAX)
         return KAFKA_ETOOLARGE;

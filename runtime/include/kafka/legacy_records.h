@@ -103,7 +103,7 @@ typedef struct kafka_legacy_builder {
 /* codec: KAFKA_CODEC_NONE..LZ4 (zstd does not exist in magic 0/1). */
 int kafka_legacy_builder_init(kafka_legacy_builder_t *b, int8_t magic, int codec, int level,
                               bool log_append_time, int64_t log_append_time_ms);
-/* Offsets are absolute and must increase. */
+/* Offsets are absolute, not negative, and must increase. */
 int kafka_legacy_builder_add(kafka_legacy_builder_t *b, int64_t offset, int64_t timestamp,
                              kafka_bytes_t key, kafka_bytes_t value);
 int kafka_legacy_builder_finish(kafka_legacy_builder_t *b, kafka_buf_t *out);
