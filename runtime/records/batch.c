@@ -88,8 +88,8 @@ int kafka_batch_iter_next(kafka_batch_iter_t *it, kafka_batch_t *out, kafka_rec_
 
 /* ---- records ---- */
 
-int kafka_record_iter_init(kafka_record_iter_t *it, const kafka_batch_t *b,
-                           size_t decompress_limit, kafka_rec_err_t *err) {
+int kafka_record_iter_init(kafka_record_iter_t *it, const kafka_batch_t *b, size_t decompress_limit,
+                           kafka_rec_err_t *err) {
     memset(it, 0, sizeof *it);
     it->count = b->record_count;
     it->base_offset = b->base_offset;
@@ -358,8 +358,8 @@ int kafka_batch_builder_finish(kafka_batch_builder_t *b, kafka_buf_t *out) {
     if (b->p.codec == KAFKA_CODEC_NONE)
         rc = kafka_buf_append(out, b->recs.ptr, b->recs.len);
     else
-        rc = kafka_compress(b->p.codec, b->p.level, b->p.codec_flags, b->recs.ptr, b->recs.len,
-                            out);
+        rc =
+            kafka_compress(b->p.codec, b->p.level, b->p.codec_flags, b->recs.ptr, b->recs.len, out);
     if (rc == 0 && out->len - start - KAFKA_LOG_OVERHEAD > INT32_MAX)
         rc = KAFKA_ETOOLARGE;
     if (rc) {
@@ -376,8 +376,7 @@ int kafka_batch_builder_finish(kafka_batch_builder_t *b, kafka_buf_t *out) {
     wr_be32(h + 23, (uint32_t)(b->count ? b->last_offset - b->p.base_offset : 0));
     wr_be64(h + 27, (uint64_t)(b->count || b->p.set_first_timestamp ? b->first_timestamp
                                                                     : KAFKA_NO_TIMESTAMP));
-    wr_be64(h + 35,
-            (uint64_t)(b->p.log_append_time ? b->p.log_append_time_ms : b->max_timestamp));
+    wr_be64(h + 35, (uint64_t)(b->p.log_append_time ? b->p.log_append_time_ms : b->max_timestamp));
     wr_be64(h + 43, (uint64_t)b->p.producer_id);
     wr_be16(h + 51, (uint16_t)b->p.producer_epoch);
     wr_be32(h + 53, (uint32_t)b->p.base_sequence);
@@ -463,7 +462,6 @@ int kafka_batch_set_max_timestamp(uint8_t *buf, size_t len, bool lat, int64_t ti
                 : (attrs & (uint16_t)~KAFKA_BATCH_ATTR_LOG_APPEND_TIME);
     wr_be16(buf + 21, attrs);
     wr_be64(buf + 35, (uint64_t)timestamp);
-    wr_be32(buf + 17,
-            kafka_crc32c(0, buf + KAFKA_BATCH_CRC_START, size - KAFKA_BATCH_CRC_START));
+    wr_be32(buf + 17, kafka_crc32c(0, buf + KAFKA_BATCH_CRC_START, size - KAFKA_BATCH_CRC_START));
     return 0;
 }

@@ -78,8 +78,8 @@ int kafka_gzip_decompress(const void *in, size_t len, size_t limit, kafka_buf_t 
             room = 1;
         } else {
             if (out->cap == out->len &&
-                (rc = kafka_buf_reserve(out, min_sz(produced > 16384 ? produced : 16384,
-                                                    limit - produced))) != 0)
+                (rc = kafka_buf_reserve(
+                     out, min_sz(produced > 16384 ? produced : 16384, limit - produced))) != 0)
                 break;
             dst = out->ptr + out->len;
             room = min_sz(min_sz(out->cap - out->len, limit - produced), UINT_MAX);

@@ -141,8 +141,8 @@ int kafka_lz4_decompress(unsigned flags, const void *in, size_t len, size_t limi
             room = 1;
         } else {
             if (out->cap == out->len &&
-                (rc = kafka_buf_reserve(out, min_sz(produced > 65536 ? produced : 65536,
-                                                    limit - produced))) != 0)
+                (rc = kafka_buf_reserve(
+                     out, min_sz(produced > 65536 ? produced : 65536, limit - produced))) != 0)
                 break;
             dst = out->ptr + out->len;
             room = min_sz(out->cap - out->len, limit - produced);

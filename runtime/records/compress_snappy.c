@@ -69,8 +69,7 @@ static int block_length(const uint8_t *in, size_t len, size_t room, size_t *n) {
 
 static int uncompress_block(const uint8_t *in, size_t len, size_t n, kafka_buf_t *out) {
     size_t got = n;
-    if (snappy_uncompress((const char *)in, len, (char *)out->ptr + out->len, &got) !=
-            SNAPPY_OK ||
+    if (snappy_uncompress((const char *)in, len, (char *)out->ptr + out->len, &got) != SNAPPY_OK ||
         got != n)
         return KAFKA_ECOMPRESS;
     out->len += n;

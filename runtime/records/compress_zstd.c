@@ -83,8 +83,8 @@ int kafka_zstd_decompress(const void *in, size_t len, size_t limit, kafka_buf_t 
             ob = (ZSTD_outBuffer){&scratch, 1, 0}; /* one more byte is too many */
         } else {
             if (out->cap == out->len &&
-                (rc = kafka_buf_reserve(out, min_sz(produced > 131072 ? produced : 131072,
-                                                    limit - produced))) != 0)
+                (rc = kafka_buf_reserve(
+                     out, min_sz(produced > 131072 ? produced : 131072, limit - produced))) != 0)
                 break;
             ob = (ZSTD_outBuffer){out->ptr + out->len,
                                   min_sz(out->cap - out->len, limit - produced), 0};

@@ -90,9 +90,8 @@ int kafka_legacy_to_v2(const void *buf, size_t len, const kafka_convert_opts_t *
     return rc;
 }
 
-int kafka_v2_to_legacy(const void *buf, size_t len, int8_t magic,
-                       const kafka_convert_opts_t *opts, kafka_buf_t *out,
-                       kafka_rec_err_t *err) {
+int kafka_v2_to_legacy(const void *buf, size_t len, int8_t magic, const kafka_convert_opts_t *opts,
+                       kafka_buf_t *out, kafka_rec_err_t *err) {
     kafka_convert_opts_t tmp;
     opts = opts_or_default(opts, &tmp);
     if (magic != KAFKA_MAGIC_V0 && magic != KAFKA_MAGIC_V1)
@@ -110,18 +109,16 @@ int kafka_v2_to_legacy(const void *buf, size_t len, int8_t magic,
         int codec = opts->codec >= 0 ? opts->codec : kafka_batch_codec(&batch);
         if (codec == KAFKA_CODEC_ZSTD || !kafka_codec_known(codec)) {
             rc = rec_fail(err, KAFKA_EUNSUPPORTED, KAFKA_REC_ERR_UNSUPPORTED_COMPRESSION_TYPE,
-                          bi.pos - batch.size + 21,
-                          "codec cannot be written as magic 0 or 1");
+                          bi.pos - batch.size + 21, "codec cannot be written as magic 0 or 1");
             rec_err_locate(err, bi.index - 1, -1);
             break;
         }
         kafka_legacy_builder_t lb;
         rc = kafka_legacy_builder_init(&lb, magic, codec, opts->level,
-                                       kafka_batch_is_log_append_time(&batch),
-                                       batch.max_timestamp);
+                                       kafka_batch_is_log_append_time(&batch), batch.max_timestamp);
         kafka_record_iter_t ri;
-        if (rc == 0 && (rc = kafka_record_iter_init(&ri, &batch, opts->decompress_limit, err)) ==
-                           0) {
+        if (rc == 0 &&
+            (rc = kafka_record_iter_init(&ri, &batch, opts->decompress_limit, err)) == 0) {
             kafka_record_t r;
             while ((rc = kafka_record_iter_next(&ri, &r, err)) == 1) {
                 int64_t offset = opts->assign_offsets ? next_offset++ : r.offset;

@@ -70,8 +70,7 @@ int kafka_legacy_parse(const void *buf, size_t len, unsigned flags, kafka_legacy
     return 0;
 }
 
-void kafka_legacy_iter_init(kafka_legacy_iter_t *it, const void *buf, size_t len,
-                            unsigned flags) {
+void kafka_legacy_iter_init(kafka_legacy_iter_t *it, const void *buf, size_t len, unsigned flags) {
     it->buf = buf;
     it->len = len;
     it->pos = 0;
@@ -80,8 +79,7 @@ void kafka_legacy_iter_init(kafka_legacy_iter_t *it, const void *buf, size_t len
     it->base = 0;
 }
 
-int kafka_legacy_iter_next(kafka_legacy_iter_t *it, kafka_legacy_msg_t *msg,
-                           kafka_rec_err_t *err) {
+int kafka_legacy_iter_next(kafka_legacy_iter_t *it, kafka_legacy_msg_t *msg, kafka_rec_err_t *err) {
     if (it->pos >= it->len)
         return 0;
     const uint8_t *p = it->buf + it->pos;
@@ -118,8 +116,8 @@ void kafka_legacy_deep_free(kafka_legacy_deep_iter_t *it) {
 }
 
 /* Failure inside the current wrapper: point at the wrapper. */
-static int wrapper_fail(kafka_legacy_deep_iter_t *it, kafka_rec_err_t *err, int code,
-                        int16_t wire, int32_t record_index, const char *reason) {
+static int wrapper_fail(kafka_legacy_deep_iter_t *it, kafka_rec_err_t *err, int code, int16_t wire,
+                        int32_t record_index, const char *reason) {
     size_t at = it->outer.base + it->outer.pos - it->wrapper.total;
     if (err && err->code == code && !reason) {
         /* an inner parse failure: re-anchor it on the wrapper */
@@ -145,9 +143,8 @@ static int open_wrapper(kafka_legacy_deep_iter_t *it, kafka_rec_err_t *err) {
         return wrapper_fail(it, err, KAFKA_EINVAL, INVALID, -1,
                             "zstd is not valid in magic 0 or 1 messages");
     if (!kafka_codec_known(codec))
-        return wrapper_fail(it, err, KAFKA_EUNSUPPORTED,
-                            KAFKA_REC_ERR_UNSUPPORTED_COMPRESSION_TYPE, -1,
-                            "unknown compression codec");
+        return wrapper_fail(it, err, KAFKA_EUNSUPPORTED, KAFKA_REC_ERR_UNSUPPORTED_COMPRESSION_TYPE,
+                            -1, "unknown compression codec");
     if (w->value.len < 0)
         return wrapper_fail(it, err, KAFKA_EINVAL, INVALID, -1,
                             "compressed message has a null value");
@@ -314,9 +311,9 @@ int kafka_legacy_builder_finish(kafka_legacy_builder_t *b, kafka_buf_t *out) {
     if (b->codec == KAFKA_CODEC_NONE)
         return kafka_buf_append(out, b->inner.ptr, b->inner.len);
     kafka_buf_t z = KAFKA_BUF_INIT;
-    int rc = kafka_compress(b->codec, b->level,
-                            b->magic == KAFKA_MAGIC_V0 ? KAFKA_LZ4_LEGACY_HC : 0, b->inner.ptr,
-                            b->inner.len, &z);
+    int rc =
+        kafka_compress(b->codec, b->level, b->magic == KAFKA_MAGIC_V0 ? KAFKA_LZ4_LEGACY_HC : 0,
+                       b->inner.ptr, b->inner.len, &z);
     if (rc == 0 && z.len > INT32_MAX)
         rc = KAFKA_ETOOLARGE;
     if (rc == 0) {
@@ -326,8 +323,8 @@ int kafka_legacy_builder_finish(kafka_legacy_builder_t *b, kafka_buf_t *out) {
             attrs |= KAFKA_LEGACY_ATTR_LOG_APPEND_TIME;
             ts = b->log_append_time_ms;
         }
-        rc = kafka_legacy_write(out, b->magic, b->last_offset, attrs, ts,
-                                (kafka_bytes_t){NULL, -1}, (kafka_bytes_t){z.ptr, (int32_t)z.len});
+        rc = kafka_legacy_write(out, b->magic, b->last_offset, attrs, ts, (kafka_bytes_t){NULL, -1},
+                                (kafka_bytes_t){z.ptr, (int32_t)z.len});
     }
     kafka_buf_free(&z);
     return rc;

@@ -32,8 +32,8 @@ typedef struct vctx {
     kafka_rec_err_t rec_err;
 } vctx_t;
 
-static int fail_at(vctx_t *v, int code, int16_t wire, size_t offset, int32_t batch,
-                   int32_t record, const char *reason) {
+static int fail_at(vctx_t *v, int code, int16_t wire, size_t offset, int32_t batch, int32_t record,
+                   const char *reason) {
     int rc = rec_fail(v->err, code, wire, offset, reason);
     rec_err_locate(v->err, batch, record);
     return rc;
@@ -97,8 +97,7 @@ static int shallow_v2(vctx_t *v, const uint8_t *p, size_t left, size_t pos, int3
         return fail_at(v, KAFKA_ETOOLARGE, KAFKA_REC_ERR_MESSAGE_TOO_LARGE, pos + 8, index, -1,
                        "batch is larger than the maximum message size");
     if (kafka_crc32c(0, p + KAFKA_BATCH_CRC_START, b->size - KAFKA_BATCH_CRC_START) != b->crc)
-        return fail_at(v, KAFKA_ECRC, CORRUPT, pos + 17, index, -1,
-                       "batch CRC-32C does not match");
+        return fail_at(v, KAFKA_ECRC, CORRUPT, pos + 17, index, -1, "batch CRC-32C does not match");
     return 0;
 }
 
@@ -122,8 +121,8 @@ static int deep_v2(vctx_t *v, const kafka_batch_t *b, size_t pos, int32_t index)
         return fail_at(v, KAFKA_EINVAL, INVALID, pos + 53, index, -1,
                        "invalid sequence number for an idempotent batch");
     if (!kafka_codec_known(kafka_batch_codec(b)))
-        return fail_at(v, KAFKA_EUNSUPPORTED, KAFKA_REC_ERR_UNSUPPORTED_COMPRESSION_TYPE,
-                       pos + 21, index, -1, "unknown compression codec");
+        return fail_at(v, KAFKA_EUNSUPPORTED, KAFKA_REC_ERR_UNSUPPORTED_COMPRESSION_TYPE, pos + 21,
+                       index, -1, "unknown compression codec");
 
     kafka_record_iter_t it;
     int rc = kafka_record_iter_init(&it, b, v->limit, v->err);
@@ -169,8 +168,8 @@ static int shallow_legacy(vctx_t *v, const uint8_t *p, size_t left, size_t pos, 
         int32_t size = (int32_t)rd_be32(p + 8);
         if (size >= KAFKA_LEGACY_OVERHEAD_V0 && (size_t)size + KAFKA_LOG_OVERHEAD > v->max &&
             (size_t)size <= left - KAFKA_LOG_OVERHEAD)
-            return fail_at(v, KAFKA_ETOOLARGE, KAFKA_REC_ERR_MESSAGE_TOO_LARGE, pos + 8, index,
-                           -1, "message is larger than the maximum message size");
+            return fail_at(v, KAFKA_ETOOLARGE, KAFKA_REC_ERR_MESSAGE_TOO_LARGE, pos + 8, index, -1,
+                           "message is larger than the maximum message size");
     }
     int rc = kafka_legacy_parse(p, left, 0, m, v->err);
     if (rc) {

@@ -35,10 +35,12 @@ typedef enum kafka_codec {
 /* Library default level for the codec. */
 #define KAFKA_LEVEL_DEFAULT (-32768)
 
-/* Compression flags. */
-#define KAFKA_SNAPPY_RAW 0x01u     /* snappy: one raw block instead of xerial framing */
-#define KAFKA_LZ4_LEGACY_HC 0x02u  /* lz4: magic-0 header checksum (see above); when
-                                    * decompressing, the header checksum is not checked */
+/* Compression flags.
+ * KAFKA_SNAPPY_RAW: one raw snappy block instead of the snappy-java framing.
+ * KAFKA_LZ4_LEGACY_HC: the magic-0 lz4 header checksum (see above); when
+ * decompressing, the header checksum is then not checked. */
+#define KAFKA_SNAPPY_RAW 0x01u
+#define KAFKA_LZ4_LEGACY_HC 0x02u
 
 /* Growable heap buffer. Zero-initialise (KAFKA_BUF_INIT), release with
  * kafka_buf_free. Functions that fill one append after len. */

@@ -13,15 +13,15 @@
 
 #include "kafka/records.h"
 
-#define KAFKA_LEGACY_HEADER_V0 18 /* offset, size, crc, magic, attributes */
+#define KAFKA_LEGACY_HEADER_V0 18   /* offset, size, crc, magic, attributes */
 #define KAFKA_LEGACY_OVERHEAD_V0 14 /* smallest message size: crc..value length */
 #define KAFKA_LEGACY_OVERHEAD_V1 22
 #define KAFKA_LEGACY_ATTR_CODEC_MASK 0x07
 #define KAFKA_LEGACY_ATTR_LOG_APPEND_TIME 0x08
 
 typedef struct kafka_legacy_msg {
-    int64_t offset;   /* absolute once resolved by the deep iterator */
-    int32_t size;     /* the size field: bytes after the log overhead */
+    int64_t offset; /* absolute once resolved by the deep iterator */
+    int32_t size;   /* the size field: bytes after the log overhead */
     uint32_t crc;
     int8_t magic;
     int8_t attributes;
@@ -71,7 +71,7 @@ typedef struct kafka_legacy_deep_iter {
     kafka_legacy_msg_t wrapper; /* the current top-level message */
     int64_t offset_base;        /* added to inner offsets (magic 1), else 0 */
     size_t limit;
-    kafka_buf_t owned;          /* decompressed inner set */
+    kafka_buf_t owned; /* decompressed inner set */
 } kafka_legacy_deep_iter_t;
 
 void kafka_legacy_deep_init(kafka_legacy_deep_iter_t *it, const void *buf, size_t len,
@@ -115,7 +115,7 @@ typedef struct kafka_convert_opts {
     size_t decompress_limit; /* 0: KAFKA_DECOMPRESS_LIMIT_DEFAULT */
     int codec;               /* -1: keep each source batch's codec */
     int level;
-    bool assign_offsets;     /* ignore source offsets, number from base_offset */
+    bool assign_offsets; /* ignore source offsets, number from base_offset */
     int64_t base_offset;
 } kafka_convert_opts_t;
 
@@ -134,8 +134,7 @@ int kafka_legacy_to_v2(const void *buf, size_t len, const kafka_convert_opts_t *
  * the same codec (zstd: KAFKA_EUNSUPPORTED, UNSUPPORTED_COMPRESSION_TYPE).
  * Control batches are dropped, as are headers, which magic 0/1 cannot hold.
  * Offsets stay absolute; magic 1 keeps timestamps and their type. */
-int kafka_v2_to_legacy(const void *buf, size_t len, int8_t magic,
-                       const kafka_convert_opts_t *opts, kafka_buf_t *out,
-                       kafka_rec_err_t *err);
+int kafka_v2_to_legacy(const void *buf, size_t len, int8_t magic, const kafka_convert_opts_t *opts,
+                       kafka_buf_t *out, kafka_rec_err_t *err);
 
 #endif

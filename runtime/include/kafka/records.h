@@ -20,9 +20,9 @@
 #include "kafka/err.h"
 #include "kafka/types.h"
 
-#define KAFKA_LOG_OVERHEAD 12       /* int64 offset + int32 length */
-#define KAFKA_BATCH_V2_OVERHEAD 61  /* v2 batch header, up to the records */
-#define KAFKA_BATCH_CRC_START 21    /* the v2 CRC covers attributes..end */
+#define KAFKA_LOG_OVERHEAD 12      /* int64 offset + int32 length */
+#define KAFKA_BATCH_V2_OVERHEAD 61 /* v2 batch header, up to the records */
+#define KAFKA_BATCH_CRC_START 21   /* the v2 CRC covers attributes..end */
 
 #define KAFKA_MAGIC_V0 0
 #define KAFKA_MAGIC_V1 1
@@ -71,10 +71,12 @@ int16_t kafka_rec_err_wire(const kafka_rec_err_t *err);
  * anything else -> UNKNOWN_SERVER_ERROR. */
 int16_t kafka_records_wire_error(int code);
 
-/* Flags for parsing/iteration. */
-#define KAFKA_RECORDS_ALLOW_PARTIAL 0x01u /* a truncated last entry ends iteration
-                                           * (Fetch responses may cut one) */
-#define KAFKA_RECORDS_SKIP_CRC 0x02u      /* the caller verified the checksum */
+/* Flags for parsing/iteration.
+ * KAFKA_RECORDS_ALLOW_PARTIAL: a truncated last entry ends iteration quietly
+ * (a Fetch response may cut one). KAFKA_RECORDS_SKIP_CRC: the caller has
+ * verified the checksum. */
+#define KAFKA_RECORDS_ALLOW_PARTIAL 0x01u
+#define KAFKA_RECORDS_SKIP_CRC 0x02u
 
 /* Magic byte of the entry at buf, or -1 if buf is shorter than 17 bytes. */
 int kafka_records_magic(const void *buf, size_t len);
@@ -172,14 +174,14 @@ typedef struct kafka_record_iter {
     bool lat;
     const uint8_t *origin; /* records start when not compressed, for error offsets */
     size_t base;           /* offset of the records in the batch */
-    kafka_buf_t owned; /* decompressed records of a compressed batch */
+    kafka_buf_t owned;     /* decompressed records of a compressed batch */
 } kafka_record_iter_t;
 
 /* Prepare iteration over b's records, decompressing them (at most
  * decompress_limit bytes; 0 means KAFKA_DECOMPRESS_LIMIT_DEFAULT) when the
  * batch is compressed. Uncompressed batches are not copied. */
-int kafka_record_iter_init(kafka_record_iter_t *it, const kafka_batch_t *b,
-                           size_t decompress_limit, kafka_rec_err_t *err);
+int kafka_record_iter_init(kafka_record_iter_t *it, const kafka_batch_t *b, size_t decompress_limit,
+                           kafka_rec_err_t *err);
 /* 1 with a record, 0 after the last one (having checked that no bytes are
  * left over), or a negative KAFKA_E* code (INVALID_RECORD). */
 int kafka_record_iter_next(kafka_record_iter_t *it, kafka_record_t *rec, kafka_rec_err_t *err);
@@ -201,9 +203,9 @@ typedef struct kafka_batch_params {
     int64_t base_offset;
     int32_t partition_leader_epoch;
     int codec;
-    int level;              /* KAFKA_LEVEL_DEFAULT */
-    unsigned codec_flags;   /* KAFKA_SNAPPY_RAW ... */
-    bool log_append_time;   /* timestamp type LogAppendTime; max timestamp = below */
+    int level;            /* KAFKA_LEVEL_DEFAULT */
+    unsigned codec_flags; /* KAFKA_SNAPPY_RAW ... */
+    bool log_append_time; /* timestamp type LogAppendTime; max timestamp = below */
     int64_t log_append_time_ms;
     bool transactional;
     bool control;
@@ -275,24 +277,24 @@ int kafka_batch_set_max_timestamp(uint8_t *buf, size_t len, bool lat, int64_t ti
 /* ---- Produce validation ---- */
 
 typedef struct kafka_validate_opts {
-    int16_t produce_version;     /* -1: skip the version-dependent rules */
-    size_t max_message_bytes;    /* per batch / legacy message; 0: default */
-    size_t decompress_limit;     /* 0: max_message_bytes */
-    bool compacted;              /* records need keys */
-    int64_t now_ms;              /* for the timestamp check */
+    int16_t produce_version;       /* -1: skip the version-dependent rules */
+    size_t max_message_bytes;      /* per batch / legacy message; 0: default */
+    size_t decompress_limit;       /* 0: max_message_bytes */
+    bool compacted;                /* records need keys */
+    int64_t now_ms;                /* for the timestamp check */
     int64_t timestamp_diff_max_ms; /* < 0: no check (Kafka's default) */
-    bool topic_log_append_time;  /* topic timestamps are LogAppendTime: no diff check */
+    bool topic_log_append_time;    /* topic timestamps are LogAppendTime: no diff check */
 } kafka_validate_opts_t;
 
 void kafka_validate_opts_init(kafka_validate_opts_t *o);
 
 typedef struct kafka_validate_info {
     int8_t magic;
-    int codec;              /* of the last entry, as Kafka reports it */
-    int32_t batch_count;    /* v2 batches or top-level legacy messages */
-    int32_t record_count;   /* logical records */
-    int64_t max_timestamp;  /* KAFKA_NO_TIMESTAMP if none */
-    int64_t producer_id;    /* of the (only) v2 batch, else -1 */
+    int codec;             /* of the last entry, as Kafka reports it */
+    int32_t batch_count;   /* v2 batches or top-level legacy messages */
+    int32_t record_count;  /* logical records */
+    int64_t max_timestamp; /* KAFKA_NO_TIMESTAMP if none */
+    int64_t producer_id;   /* of the (only) v2 batch, else -1 */
     int16_t producer_epoch;
     int32_t base_sequence;
     bool transactional;

@@ -55,9 +55,10 @@ static double measure(void (*fn)(void *), void *arg, size_t bytes_per_call) {
 }
 
 static void fill_text(uint8_t *p, size_t n, uint64_t seed) {
-    static const char *words[] = {"{\"user\":", "\"id\":", "12345", "\"name\":\"", "kafka",
-                                  "record", "\",", "true", "false", "\"ts\":", "2024-06-01",
-                                  "}", " ", "null", "\"tags\":[", "]", "value", "\n"};
+    static const char *words[] = {
+        "{\"user\":", "\"id\":", "12345",      "\"name\":\"", "kafka",      "record",
+        "\",",        "true",    "false",      "\"ts\":",     "2024-06-01", "}",
+        " ",          "null",    "\"tags\":[", "]",           "value",      "\n"};
     uint64_t s = seed | 1;
     size_t i = 0;
     while (i < n) {
@@ -258,9 +259,8 @@ int main(int argc, char **argv) {
         char key[16];
         snprintf(key, sizeof key, "key-%06d", (int)n);
         fill_text(val, 84, (uint64_t)n + 7);
-        kafka_record_in_t r = {.timestamp = 1700000000000 + n,
-                               .key = {(const uint8_t *)key, 10},
-                               .value = {val, 84}};
+        kafka_record_in_t r = {
+            .timestamp = 1700000000000 + n, .key = {(const uint8_t *)key, 10}, .value = {val, 84}};
         kafka_batch_builder_add(&bb, &r);
         n++;
     }

@@ -396,8 +396,8 @@ static void test_record_errors(void **state) {
 static void test_control_batch(void **state) {
     (void)state;
     kafka_buf_t out = KAFKA_BUF_INIT;
-    assert_int_equal(0, kafka_control_batch_build(&out, 500, 7, 99, 2, 1700000000123,
-                                                  KAFKA_CONTROL_COMMIT, 11));
+    assert_int_equal(
+        0, kafka_control_batch_build(&out, 500, 7, 99, 2, 1700000000123, KAFKA_CONTROL_COMMIT, 11));
     kafka_batch_t b;
     kafka_rec_err_t err;
     kafka_rec_err_clear(&err);

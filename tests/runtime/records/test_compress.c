@@ -125,7 +125,7 @@ static void test_bombs(void **state) {
     uint8_t bomb[1024];
     size_t n = 0;
     bomb[n++] = 0x28, bomb[n++] = 0xb5, bomb[n++] = 0x2f, bomb[n++] = 0xfd; /* magic */
-    bomb[n++] = 0x00;                                                        /* FHD: no FCS */
+    bomb[n++] = 0x00;                                                       /* FHD: no FCS */
     bomb[n++] = 0x58; /* window descriptor: 2^(10+11) */
     while (n + 4 <= sizeof bomb) {
         uint32_t bh = (1u << 1) | (131072u << 3); /* RLE block of 128 KiB, not last */
@@ -221,8 +221,8 @@ static void test_lz4_legacy_header_checksum(void **state) {
     tu_fill_text(data, sizeof data, 9);
     kafka_buf_t good = KAFKA_BUF_INIT, old = KAFKA_BUF_INIT, back = KAFKA_BUF_INIT;
     assert_int_equal(0, kafka_lz4_compress(KAFKA_LEVEL_DEFAULT, 0, data, sizeof data, &good));
-    assert_int_equal(0, kafka_lz4_compress(KAFKA_LEVEL_DEFAULT, KAFKA_LZ4_LEGACY_HC, data,
-                                           sizeof data, &old));
+    assert_int_equal(
+        0, kafka_lz4_compress(KAFKA_LEVEL_DEFAULT, KAFKA_LZ4_LEGACY_HC, data, sizeof data, &old));
     /* Same frame but for the header checksum byte (offset 6: no content size). */
     assert_int_equal(good.len, old.len);
     assert_memory_equal(good.ptr, old.ptr, 6);
@@ -230,10 +230,10 @@ static void test_lz4_legacy_header_checksum(void **state) {
     assert_memory_equal(good.ptr + 7, old.ptr + 7, good.len - 7);
     /* liblz4 itself refuses the old checksum; the legacy flag reads both. */
     assert_int_equal(KAFKA_ECOMPRESS, kafka_lz4_decompress(0, old.ptr, old.len, 1 << 20, &back));
-    assert_int_equal(0, kafka_lz4_decompress(KAFKA_LZ4_LEGACY_HC, old.ptr, old.len, 1 << 20,
-                                             &back));
-    assert_int_equal(0, kafka_lz4_decompress(KAFKA_LZ4_LEGACY_HC, good.ptr, good.len, 1 << 20,
-                                             &back));
+    assert_int_equal(0,
+                     kafka_lz4_decompress(KAFKA_LZ4_LEGACY_HC, old.ptr, old.len, 1 << 20, &back));
+    assert_int_equal(0,
+                     kafka_lz4_decompress(KAFKA_LZ4_LEGACY_HC, good.ptr, good.len, 1 << 20, &back));
     assert_int_equal(2 * sizeof data, back.len);
     /* Known values: an empty frame from liblz4 starts 04 22 4D 18 60 40; its
      * correct HC is 0x82 and the magic-inclusive one 0x1A (both computed with
@@ -337,8 +337,8 @@ static void test_truncated_and_corrupt(void **state) {
             if (flags && codecs[c] != KAFKA_CODEC_LZ4)
                 continue;
             kafka_buf_t z = KAFKA_BUF_INIT, out = KAFKA_BUF_INIT;
-            assert_int_equal(0, kafka_compress(codecs[c], KAFKA_LEVEL_DEFAULT, flags, data,
-                                               sizeof data, &z));
+            assert_int_equal(
+                0, kafka_compress(codecs[c], KAFKA_LEVEL_DEFAULT, flags, data, sizeof data, &z));
             for (size_t cut = 0; cut < z.len; cut += (cut < 64 ? 1 : 97)) {
                 out.len = 0;
                 int rc = kafka_decompress(codecs[c], flags, z.ptr, cut, sizeof data, &out);

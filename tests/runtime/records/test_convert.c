@@ -100,8 +100,7 @@ static void test_legacy_to_v2(void **state) {
                 assert_int_equal(legacy_codecs[c], got_codec);
                 for (int i = 0; i < NREC; i++) {
                     assert_int_equal(recs[i].offset, got[i].offset);
-                    int64_t ts =
-                        magic == 0 ? KAFKA_NO_TIMESTAMP : (lat ? 1234 : recs[i].timestamp);
+                    int64_t ts = magic == 0 ? KAFKA_NO_TIMESTAMP : (lat ? 1234 : recs[i].timestamp);
                     assert_int_equal(ts, got[i].timestamp);
                     tu_assert_bytes(recs[i].key, got[i].key);
                     tu_assert_bytes(recs[i].value, got[i].value);
@@ -145,16 +144,15 @@ static void test_v2_to_legacy(void **state) {
                 kafka_batch_builder_t b;
                 kafka_batch_builder_init(&b, &p);
                 for (int i = 0; i < NREC; i++) {
-                    kafka_record_in_t r = {recs[i].timestamp, recs[i].key, recs[i].value, &hdr,
-                                           1};
+                    kafka_record_in_t r = {recs[i].timestamp, recs[i].key, recs[i].value, &hdr, 1};
                     assert_int_equal(0, kafka_batch_builder_add_at(&b, recs[i].offset, &r));
                 }
                 kafka_buf_t v2 = KAFKA_BUF_INIT, set = KAFKA_BUF_INIT;
                 assert_int_equal(0, kafka_batch_builder_finish(&b, &v2));
                 kafka_batch_builder_free(&b);
                 /* A control batch in between disappears. */
-                assert_int_equal(0, kafka_control_batch_build(&v2, 17, 0, 5, 0, 1,
-                                                              KAFKA_CONTROL_ABORT, 0));
+                assert_int_equal(
+                    0, kafka_control_batch_build(&v2, 17, 0, 5, 0, 1, KAFKA_CONTROL_ABORT, 0));
                 kafka_rec_err_t err;
                 kafka_rec_err_clear(&err);
                 assert_int_equal(0, kafka_v2_to_legacy(v2.ptr, v2.len, magic, NULL, &set, &err));
@@ -178,8 +176,7 @@ static void test_v2_to_legacy(void **state) {
                 for (int i = 0; i < NREC; i++) {
                     assert_int_equal(1, kafka_legacy_deep_next(&it, &m, &err));
                     assert_int_equal(recs[i].offset, m.offset);
-                    int64_t ts =
-                        magic == 0 ? KAFKA_NO_TIMESTAMP : (lat ? 4321 : recs[i].timestamp);
+                    int64_t ts = magic == 0 ? KAFKA_NO_TIMESTAMP : (lat ? 4321 : recs[i].timestamp);
                     assert_int_equal(ts, m.timestamp);
                     assert_int_equal(magic == 1 && lat, m.log_append_time);
                     tu_assert_bytes(recs[i].key, m.key);

@@ -265,8 +265,8 @@ static void test_golden_files(void **state) {
             /* Up to magic 2 for storage, and back down to the same magic. */
             assert_int_equal(0, kafka_legacy_to_v2(buf, len, NULL, &conv, &err));
             assert_int_equal(g.n, check_v2(&g, conv.ptr, conv.len, false, g.codec));
-            assert_int_equal(0, kafka_v2_to_legacy(conv.ptr, conv.len, (int8_t)g.magic, NULL,
-                                                   &back, &err));
+            assert_int_equal(
+                0, kafka_v2_to_legacy(conv.ptr, conv.len, (int8_t)g.magic, NULL, &back, &err));
             assert_int_equal(g.n, check_legacy(&g, back.ptr, back.len, g.magic, g.codec));
         }
         check_validates(&g, buf, len);

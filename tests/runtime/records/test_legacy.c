@@ -26,8 +26,8 @@ static msg_t msgs[] = {
 
 static void build_set(int8_t magic, int codec, bool lat, kafka_buf_t *out) {
     kafka_legacy_builder_t b;
-    assert_int_equal(0, kafka_legacy_builder_init(&b, magic, codec, KAFKA_LEVEL_DEFAULT, lat,
-                                                  1700000000000));
+    assert_int_equal(
+        0, kafka_legacy_builder_init(&b, magic, codec, KAFKA_LEVEL_DEFAULT, lat, 1700000000000));
     for (int i = 0; i < NMSG; i++)
         assert_int_equal(0, kafka_legacy_builder_add(&b, msgs[i].offset, msgs[i].timestamp,
                                                      msgs[i].key, msgs[i].value));
@@ -72,8 +72,8 @@ static void test_roundtrip(void **state) {
                                  kafka_codec_name(legacy_codecs[c]), i, rc,
                                  err.reason ? err.reason : "");
                     assert_int_equal(msgs[i].offset, m.offset);
-                    int64_t ts = magic == 0 ? KAFKA_NO_TIMESTAMP
-                                            : (lat ? 1700000000000 : msgs[i].timestamp);
+                    int64_t ts =
+                        magic == 0 ? KAFKA_NO_TIMESTAMP : (lat ? 1700000000000 : msgs[i].timestamp);
                     assert_int_equal(ts, m.timestamp);
                     assert_int_equal(lat, m.log_append_time);
                     tu_assert_bytes(msgs[i].key, m.key);
@@ -91,16 +91,16 @@ static void test_message_layout(void **state) {
     (void)state;
     /* One magic-1 message byte by byte. */
     kafka_buf_t out = KAFKA_BUF_INIT;
-    assert_int_equal(0, kafka_legacy_write(&out, 1, 7, 0, 0x0102030405060708, tu_str("ab"),
-                                           tu_str("xyz")));
+    assert_int_equal(
+        0, kafka_legacy_write(&out, 1, 7, 0, 0x0102030405060708, tu_str("ab"), tu_str("xyz")));
     static const uint8_t want[] = {
-        0, 0, 0, 0, 0, 0, 0, 7,             /* offset */
-        0, 0, 0, 27,                        /* size */
-        0, 0, 0, 0,                         /* crc, checked below */
-        1, 0,                               /* magic, attributes */
-        1, 2, 3, 4, 5, 6, 7, 8,             /* timestamp */
-        0, 0, 0, 2, 'a', 'b',               /* key */
-        0, 0, 0, 3, 'x', 'y', 'z',          /* value */
+        0, 0, 0, 0,  0,   0,   0,   7, /* offset */
+        0, 0, 0, 27,                   /* size */
+        0, 0, 0, 0,                    /* crc, checked below */
+        1, 0,                          /* magic, attributes */
+        1, 2, 3, 4,  5,   6,   7,   8, /* timestamp */
+        0, 0, 0, 2,  'a', 'b',         /* key */
+        0, 0, 0, 3,  'x', 'y', 'z',    /* value */
     };
     assert_int_equal(sizeof want, out.len);
     assert_memory_equal(want, out.ptr, 12);
@@ -116,8 +116,8 @@ static void wrap(kafka_buf_t *out, int8_t magic, int codec, int64_t offset, cons
     kafka_buf_t z = KAFKA_BUF_INIT;
     assert_int_equal(0, kafka_compress(codec, KAFKA_LEVEL_DEFAULT,
                                        magic == 0 ? KAFKA_LZ4_LEGACY_HC : 0, in->ptr, in->len, &z));
-    assert_int_equal(0, kafka_legacy_write(out, magic, offset, (int8_t)codec, 0,
-                                           tu_bytes(NULL, -1), tu_bytes(z.ptr, (int32_t)z.len)));
+    assert_int_equal(0, kafka_legacy_write(out, magic, offset, (int8_t)codec, 0, tu_bytes(NULL, -1),
+                                           tu_bytes(z.ptr, (int32_t)z.len)));
     kafka_buf_free(&z);
 }
 

@@ -35,12 +35,12 @@ static int16_t validate(const kafka_buf_t *b, const kafka_validate_opts_t *o,
     return kafka_rec_err_wire(err);
 }
 
-#define EXPECT_WIRE(want, buf, opts)                                                              \
-    do {                                                                                          \
-        int16_t got_ = validate(&(buf), (opts), &info, &err);                                     \
-        if (got_ != (want))                                                                       \
-            fail_msg("expected Kafka error %d, got %d (%s)", (want), got_,                        \
-                     err.reason ? err.reason : "no error");                                       \
+#define EXPECT_WIRE(want, buf, opts)                                                               \
+    do {                                                                                           \
+        int16_t got_ = validate(&(buf), (opts), &info, &err);                                      \
+        if (got_ != (want))                                                                        \
+            fail_msg("expected Kafka error %d, got %d (%s)", (want), got_,                         \
+                     err.reason ? err.reason : "no error");                                        \
     } while (0)
 
 static void test_v2_rules(void **state) {

@@ -33,8 +33,9 @@ static inline void tu_fill_random(uint8_t *p, size_t n, uint64_t seed) {
 
 /* Text-like bytes that compress about as well as JSON payloads do. */
 static inline void tu_fill_text(uint8_t *p, size_t n, uint64_t seed) {
-    static const char *words[] = {"kafka", "record", "batch", "offset", "\"id\":", "value",
-                                  "topic", "{", "}", ",", " ", "2024", "partition", "\n"};
+    static const char *words[] = {
+        "kafka", "record", "batch", "offset", "\"id\":", "value",     "topic",
+        "{",     "}",      ",",     " ",      "2024",    "partition", "\n"};
     uint64_t s = seed | 1;
     size_t i = 0;
     while (i < n) {
@@ -52,13 +53,13 @@ static inline kafka_bytes_t tu_str(const char *s) {
 }
 
 /* Equal including nullness; prints both on failure. */
-#define tu_assert_bytes(exp, got)                                                                 \
-    do {                                                                                          \
-        kafka_bytes_t e_ = (exp), g_ = (got);                                                    \
-        if (e_.len != g_.len)                                                                     \
-            fail_msg("%s: expected length %d, got %d", #got, (int)e_.len, (int)g_.len);           \
-        if (e_.len > 0)                                                                           \
-            assert_memory_equal(e_.ptr, g_.ptr, (size_t)e_.len);                                  \
+#define tu_assert_bytes(exp, got)                                                                  \
+    do {                                                                                           \
+        kafka_bytes_t e_ = (exp), g_ = (got);                                                      \
+        if (e_.len != g_.len)                                                                      \
+            fail_msg("%s: expected length %d, got %d", #got, (int)e_.len, (int)g_.len);            \
+        if (e_.len > 0)                                                                            \
+            assert_memory_equal(e_.ptr, g_.ptr, (size_t)e_.len);                                   \
     } while (0)
 
 /* Whole file into a malloc'd buffer; fails the test if unreadable. */
@@ -110,8 +111,9 @@ static inline void tu_reencode(const uint8_t *buf, size_t len, kafka_buf_t *out)
         int32_t nh = 0;
         while (nh < 64 && kafka_header_iter_next(&hi, &hs[nh]) == 1)
             nh++;
-        kafka_record_in_t in = {(int64_t)((uint64_t)b.first_timestamp + (uint64_t)r.timestamp_delta), r.key, r.value, hs,
-                                nh};
+        kafka_record_in_t in = {
+            (int64_t)((uint64_t)b.first_timestamp + (uint64_t)r.timestamp_delta), r.key, r.value,
+            hs, nh};
         assert_int_equal(0, kafka_batch_builder_add_at(&bb, r.offset, &in));
     }
     assert_int_equal(0, err.code);
