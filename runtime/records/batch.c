@@ -113,6 +113,8 @@ int kafka_record_iter_init(kafka_record_iter_t *it, const kafka_batch_t *b, size
     if (decompress_limit == 0)
         decompress_limit = KAFKA_DECOMPRESS_LIMIT_DEFAULT;
     int rc = kafka_decompress(codec, 0, b->records, b->records_len, decompress_limit, &it->owned);
+    if (rc)
+        kafka_buf_free(&it->owned); /* nothing for the caller to release on failure */
     if (rc == KAFKA_ETOOLARGE)
         return rec_fail(err, rc, KAFKA_REC_ERR_MESSAGE_TOO_LARGE, it->base,
                         "decompressed records exceed the limit");

@@ -179,7 +179,8 @@ typedef struct kafka_record_iter {
 
 /* Prepare iteration over b's records, decompressing them (at most
  * decompress_limit bytes; 0 means KAFKA_DECOMPRESS_LIMIT_DEFAULT) when the
- * batch is compressed. Uncompressed batches are not copied. */
+ * batch is compressed. Uncompressed batches are not copied. On failure there
+ * is nothing to free; otherwise release with kafka_record_iter_free. */
 int kafka_record_iter_init(kafka_record_iter_t *it, const kafka_batch_t *b, size_t decompress_limit,
                            kafka_rec_err_t *err);
 /* 1 with a record, 0 after the last one (having checked that no bytes are
