@@ -1,0 +1,3 @@
+#include "handlers.h"
+
+const kgw_handler_table_t kgw_handlers_admin = {NULL, 0};
