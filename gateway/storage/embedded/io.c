@@ -1,0 +1,565 @@
+/* The I/O thread: appends, group commit, flush policy, retention, and the
+ * completions posted back to the loop.
+ *
+ * The thread takes the whole queue at once, appends every job in it, then
+ * fsyncs each partition that an acks=-1 job is waiting on exactly once, so
+ * one fsync serves every request that arrived while the previous one ran.
+ * acks=0/1 jobs complete right after the write; their data is flushed when
+ * log.flush.interval.messages or log.flush.interval.ms says so. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kafka/error_codes.h"
+#include "kafka/records.h"
+
+int64_t emb_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct io_round {
+    emb_part_t **flush; /* partitions to fsync this round */
+    size_t nflush, capflush;
+    kgw_embedded_stats_t stats;
+} io_round_t;
+
+static void push_part(emb_part_t ***v, size_t *n, size_t *cap, emb_part_t *p) {
+    for (size_t i = 0; i < *n; i++) {
+        if ((*v)[i] == p)
+            return;
+    }
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        emb_part_t **nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return; /* the partition is flushed at the next round instead */
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = p;
+}
+
+static void mark_dirty(emb_t *be, emb_part_t *p) {
+    if (p->in_dirty_list)
+        return;
+    size_t before = be->ndirty;
+    push_part(&be->dirty, &be->ndirty, &be->capdirty, p);
+    if (be->ndirty > before) {
+        p->in_dirty_list = true;
+        emb_part_ref(p);
+    }
+}
+
+static int16_t log_error(int rc) {
+    switch (rc) {
+    case KGW_LOG_ETOOLARGE:
+        return KAFKA_ERROR_MESSAGE_TOO_LARGE;
+    case KGW_LOG_EBATCH:
+        return KAFKA_ERROR_CORRUPT_MESSAGE;
+    case KGW_LOG_ECLOSED:
+        return KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION;
+    default:
+        return KAFKA_ERROR_KAFKA_STORAGE_ERROR;
+    }
+}
+
+/* Appends the job's batches; returns true if the job waits for an fsync. */
+static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round) {
+    emb_part_t *p = job->part;
+    kgw_append_result_t *res = &job->res;
+    res->error = 0;
+    res->base_offset = -1;
+    res->log_append_time = -1;
+    res->log_start_offset = -1;
+    uv_mutex_lock(&p->mu);
+    if (p->closed) {
+        uv_mutex_unlock(&p->mu);
+        res->error = KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION;
+        return false;
+    }
+    bool lat = atomic_load(&p->log_append_time);
+    int64_t msgs = 0;
+    kafka_batch_iter_t it;
+    kafka_batch_iter_init(&it, job->data, job->len, KAFKA_RECORDS_SKIP_CRC);
+    kafka_batch_t b;
+    kafka_rec_err_t err;
+    int rc, nbatch = 0;
+    size_t segs_before = kgw_log_segment_count(&p->log);
+    while ((rc = kafka_batch_iter_next(&it, &b, &err)) == 1) {
+        bool first = nbatch++ == 0;
+        int32_t last_seq = emb_last_sequence(b.base_sequence, b.last_offset_delta);
+        if (b.producer_id >= 0) {
+            int64_t dup;
+            uv_mutex_lock(&p->pmu);
+            int16_t e = emb_pstate_check(&p->ps, b.producer_id, b.producer_epoch,
+                                         b.base_sequence, last_seq, &dup);
+            uv_mutex_unlock(&p->pmu);
+            if (e != 0) {
+                res->error = e;
+                res->error_message = e == KAFKA_ERROR_INVALID_PRODUCER_EPOCH
+                                         ? "producer epoch is older than the current one"
+                                         : "out of order sequence number";
+                break;
+            }
+            if (dup >= 0) {
+                if (first)
+                    res->base_offset = dup;
+                round->stats.duplicates++;
+                continue;
+            }
+        }
+        uint8_t *raw = job->data + (b.data - job->data);
+        if (lat && kafka_batch_set_max_timestamp(raw, b.size, true, now) < 0) {
+            res->error = KAFKA_ERROR_CORRUPT_MESSAGE;
+            break;
+        }
+        int64_t base;
+        if ((rc = kgw_log_append(&p->log, raw, b.size, now, &base)) < 0) {
+            res->error = log_error(rc);
+            break;
+        }
+        if (first)
+            res->base_offset = base;
+        msgs += b.record_count > 0 ? b.record_count : 1;
+        if (b.producer_id >= 0) {
+            uv_mutex_lock(&p->pmu);
+            rc = emb_pstate_update(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
+                                   last_seq, base, b.last_offset_delta,
+                                   lat ? now : b.max_timestamp, kafka_batch_is_transactional(&b),
+                                   kafka_batch_is_control(&b));
+            uv_mutex_unlock(&p->pmu);
+            if (rc < 0) {
+                res->error = KAFKA_ERROR_KAFKA_STORAGE_ERROR;
+                break;
+            }
+        }
+    }
+    if (rc < 0 && res->error == 0)
+        res->error = KAFKA_ERROR_CORRUPT_MESSAGE;
+    if (nbatch == 0 && res->error == 0)
+        res->error = KAFKA_ERROR_INVALID_RECORD;
+    if (lat && res->error == 0)
+        res->log_append_time = now;
+    res->log_start_offset = kgw_log_start_offset(&p->log);
+    job->hw = kgw_log_high_watermark(&p->log);
+    /* A rolled segment is a good point for a snapshot: replay after a
+     * crash then reads at most about one segment. */
+    if (kgw_log_segment_count(&p->log) != segs_before) {
+        emb_pstate_snapshot_write(p);
+        p->snap_segs = kgw_log_segment_count(&p->log);
+    }
+    uv_mutex_unlock(&p->mu);
+    if (msgs > 0) {
+        p->unflushed_msgs += msgs;
+        if (p->first_unflushed_ms < 0)
+            p->first_unflushed_ms = now;
+        mark_dirty(be, p);
+    }
+    /* A duplicate's original may not be on disk yet either. */
+    bool wait = job->acks == -1 && be->cfg.acks_all_fsync && res->error == 0 &&
+                p->first_unflushed_ms >= 0;
+    if (wait)
+        push_part(&round->flush, &round->nflush, &round->capflush, p);
+    return wait;
+}
+
+static bool policy_wants_flush(const emb_t *be, const emb_part_t *p, int64_t now) {
+    if (p->first_unflushed_ms < 0)
+        return false;
+    if (be->cfg.log_flush_interval_messages > 0 &&
+        p->unflushed_msgs >= be->cfg.log_flush_interval_messages)
+        return true;
+    return be->cfg.log_flush_interval_ms > 0 &&
+           now - p->first_unflushed_ms >= be->cfg.log_flush_interval_ms;
+}
+
+/* Earliest time the flush-interval policy needs the thread, or -1. */
+static int64_t next_deadline(const emb_t *be) {
+    if (be->cfg.log_flush_interval_ms <= 0)
+        return -1;
+    int64_t best = -1;
+    for (size_t i = 0; i < be->ndirty; i++) {
+        const emb_part_t *p = be->dirty[i];
+        if (p->first_unflushed_ms < 0)
+            continue;
+        int64_t d = be->cfg.log_flush_interval_ms > INT64_MAX - p->first_unflushed_ms
+                        ? INT64_MAX
+                        : p->first_unflushed_ms + be->cfg.log_flush_interval_ms;
+        if (best < 0 || d < best)
+            best = d;
+    }
+    return best;
+}
+
+static int flush_part(emb_part_t *p, io_round_t *round) {
+    int rc = 0;
+    uv_mutex_lock(&p->mu);
+    if (!p->closed) {
+        rc = kgw_log_flush(&p->log);
+        round->stats.fsyncs++;
+    }
+    uv_mutex_unlock(&p->mu);
+    if (rc == 0) {
+        p->unflushed_msgs = 0;
+        p->first_unflushed_ms = -1;
+    }
+    return rc;
+}
+
+static void snapshot_if_changed(emb_part_t *p) {
+    uv_mutex_lock(&p->mu);
+    if (!p->closed && kgw_log_end_offset(&p->log) != p->snap_offset)
+        emb_pstate_snapshot_write(p);
+    uv_mutex_unlock(&p->mu);
+}
+
+/* Forgets flushed and snapshotted partitions. */
+static void prune_dirty(emb_t *be, bool all) {
+    size_t k = 0;
+    for (size_t i = 0; i < be->ndirty; i++) {
+        emb_part_t *p = be->dirty[i];
+        uv_mutex_lock(&p->mu);
+        bool keep = !all && !p->closed &&
+                    (p->first_unflushed_ms >= 0 || p->snap_offset != p->log.next_offset);
+        uv_mutex_unlock(&p->mu);
+        if (keep) {
+            be->dirty[k++] = p;
+        } else {
+            p->in_dirty_list = false;
+            emb_part_unref(p);
+        }
+    }
+    be->ndirty = k;
+}
+
+static void process(emb_t *be, emb_job_t *jobs, bool final, io_round_t *round) {
+    int64_t now = emb_now_ms();
+    bool retention = false;
+    size_t nwait = 0;
+    for (emb_job_t *j = jobs; j; j = j->next) {
+        switch (j->kind) {
+        case EMB_JOB_APPEND:
+            if (do_append(be, j, now, round))
+                nwait++;
+            round->stats.appends++;
+            break;
+        case EMB_JOB_RETENTION:
+            retention = true;
+            uv_mutex_lock(&j->part->mu);
+            if (!j->part->closed)
+                kgw_log_enforce_retention(&j->part->log, now);
+            uv_mutex_unlock(&j->part->mu);
+            break;
+        case EMB_JOB_REMOVE_DIR:
+            emb_remove_tree(j->path);
+            break;
+        case EMB_JOB_REJECTED:
+            break;
+        }
+    }
+    for (size_t i = 0; i < be->ndirty; i++) {
+        if (final || policy_wants_flush(be, be->dirty[i], now))
+            push_part(&round->flush, &round->nflush, &round->capflush, be->dirty[i]);
+    }
+    if (nwait > 0)
+        round->stats.commit_rounds++;
+    for (size_t i = 0; i < round->nflush; i++) {
+        emb_part_t *p = round->flush[i];
+        if (flush_part(p, round) == 0)
+            continue;
+        for (emb_job_t *j = jobs; j; j = j->next) {
+            if (j->kind == EMB_JOB_APPEND && j->part == p && j->acks == -1 &&
+                be->cfg.acks_all_fsync && j->res.error == 0) {
+                j->res.error = KAFKA_ERROR_KAFKA_STORAGE_ERROR;
+                j->res.error_message = "fsync failed";
+            }
+        }
+    }
+    round->nflush = 0;
+    if (retention || final) {
+        for (size_t i = 0; i < be->ndirty; i++)
+            snapshot_if_changed(be->dirty[i]);
+        prune_dirty(be, final);
+    }
+}
+
+static void io_main(void *arg) {
+    emb_t *be = arg;
+    io_round_t round = {0};
+    uv_mutex_lock(&be->qmu);
+    for (;;) {
+        while (!be->q_head && !be->stop) {
+            int64_t deadline = next_deadline(be);
+            if (deadline < 0) {
+                uv_cond_wait(&be->qcv, &be->qmu);
+                continue;
+            }
+            int64_t now = emb_now_ms();
+            if (now >= deadline)
+                break;
+            uv_cond_timedwait(&be->qcv, &be->qmu, (uint64_t)(deadline - now) * 1000000u);
+        }
+        emb_job_t *jobs = be->q_head;
+        be->q_head = be->q_tail = NULL;
+        bool final = be->stop;
+        uv_mutex_unlock(&be->qmu);
+
+        memset(&round.stats, 0, sizeof round.stats);
+        process(be, jobs, final, &round);
+
+        uv_mutex_lock(&be->qmu);
+        be->stats.appends += round.stats.appends;
+        be->stats.fsyncs += round.stats.fsyncs;
+        be->stats.commit_rounds += round.stats.commit_rounds;
+        be->stats.duplicates += round.stats.duplicates;
+        if (jobs) {
+            emb_job_t *last = jobs;
+            while (last->next)
+                last = last->next;
+            if (be->done_tail)
+                be->done_tail->next = jobs;
+            else
+                be->done_head = jobs;
+            be->done_tail = last;
+        }
+        bool finished = final && !be->q_head;
+        if (finished)
+            be->thread_finished = true;
+        uv_mutex_unlock(&be->qmu);
+        if (jobs || finished)
+            uv_async_send(&be->async);
+        if (finished)
+            break;
+        uv_mutex_lock(&be->qmu);
+    }
+    free(round.flush);
+}
+
+static void free_job(emb_job_t *j) {
+    if (j->part)
+        emb_part_unref(j->part);
+    free(j->data);
+    free(j->path);
+    free(j);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+    emb_t *be = h->data;
+    if (--be->open_handles > 0)
+        return;
+    if (be->destroy_requested) {
+        emb_free(be);
+        return;
+    }
+    if (be->shutdown_done)
+        be->shutdown_done(be->shutdown_arg);
+}
+
+static void close_handles(emb_t *be) {
+    if (!uv_is_closing((uv_handle_t *)&be->async)) {
+        uv_close((uv_handle_t *)&be->async, on_handle_closed);
+        uv_close((uv_handle_t *)&be->retention_timer, on_handle_closed);
+    }
+}
+
+static void finish_shutdown(emb_t *be) {
+    if (be->thread_started) {
+        uv_thread_join(&be->thread);
+        be->thread_started = false;
+    }
+    be->shut_down = true;
+    for (size_t i = 0; i < be->ntopics; i++) {
+        for (int32_t k = 0; k < be->topics[i]->nparts; k++)
+            emb_part_close(be->topics[i]->parts[k]);
+    }
+    close_handles(be);
+}
+
+static void on_async(uv_async_t *h) {
+    emb_t *be = h->data;
+    uv_mutex_lock(&be->qmu);
+    emb_job_t *jobs = be->done_head;
+    be->done_head = be->done_tail = NULL;
+    bool finished = be->thread_finished;
+    uv_mutex_unlock(&be->qmu);
+    while (jobs) {
+        emb_job_t *j = jobs;
+        jobs = j->next;
+        bool ok = j->kind == EMB_JOB_APPEND && j->res.error == 0;
+        if (j->cb)
+            j->cb(j->ctx, &j->res);
+        if (ok && be->base.on_data)
+            be->base.on_data(be->base.on_data_arg, j->part->topic, j->part->index, j->hw);
+        free_job(j);
+        if (--be->pending == 0 && !be->shutting_down)
+            uv_unref((uv_handle_t *)&be->async);
+    }
+    if (be->shutting_down && finished && !be->shut_down)
+        finish_shutdown(be);
+}
+
+void emb_io_post(emb_t *be, emb_job_t *job) {
+    if (be->pending++ == 0)
+        uv_ref((uv_handle_t *)&be->async);
+    uv_mutex_lock(&be->qmu);
+    job->next = NULL;
+    if (job->kind == EMB_JOB_REJECTED) {
+        if (be->done_tail)
+            be->done_tail->next = job;
+        else
+            be->done_head = job;
+        be->done_tail = job;
+        uv_mutex_unlock(&be->qmu);
+        uv_async_send(&be->async);
+        return;
+    }
+    if (be->q_tail)
+        be->q_tail->next = job;
+    else
+        be->q_head = job;
+    be->q_tail = job;
+    uv_cond_signal(&be->qcv);
+    uv_mutex_unlock(&be->qmu);
+}
+
+static void reject(emb_t *be, kgw_append_cb cb, void *ctx, int16_t error, const char *msg) {
+    kgw_append_result_t res = {error, -1, -1, -1, msg};
+    emb_job_t *job = be->shut_down ? NULL : calloc(1, sizeof *job);
+    if (!job) {
+        /* No loop handle left to post through (or no memory): answer now. */
+        if (cb)
+            cb(ctx, &res);
+        return;
+    }
+    job->kind = EMB_JOB_REJECTED;
+    job->res = res;
+    job->cb = cb;
+    job->ctx = ctx;
+    emb_io_post(be, job);
+}
+
+void emb_append(kgw_backend_t *b, const char *topic, int32_t partition, const uint8_t *batches,
+                size_t len, int16_t acks, kgw_append_cb cb, void *ctx) {
+    emb_t *be = (emb_t *)b;
+    if (!be->accepting) {
+        reject(be, cb, ctx, KAFKA_ERROR_NOT_LEADER_OR_FOLLOWER, "the broker is shutting down");
+        return;
+    }
+    emb_part_t *p = emb_part_find(be, topic, partition);
+    if (!p) {
+        reject(be, cb, ctx, KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION, NULL);
+        return;
+    }
+    emb_job_t *job = calloc(1, sizeof *job);
+    uint8_t *copy = len ? malloc(len) : NULL;
+    if (!job || (len && !copy)) {
+        free(job);
+        free(copy);
+        reject(be, cb, ctx, KAFKA_ERROR_KAFKA_STORAGE_ERROR, "out of memory");
+        return;
+    }
+    if (len)
+        memcpy(copy, batches, len);
+    job->kind = EMB_JOB_APPEND;
+    job->part = p;
+    emb_part_ref(p);
+    job->data = copy;
+    job->len = len;
+    job->acks = acks;
+    job->cb = cb;
+    job->ctx = ctx;
+    emb_io_post(be, job);
+}
+
+static void on_retention_timer(uv_timer_t *t) {
+    emb_t *be = t->data;
+    for (size_t i = 0; i < be->ntopics; i++) {
+        emb_topic_t *tp = be->topics[i];
+        for (int32_t k = 0; k < tp->nparts; k++) {
+            emb_job_t *job = calloc(1, sizeof *job);
+            if (!job)
+                return;
+            job->kind = EMB_JOB_RETENTION;
+            job->part = tp->parts[k];
+            emb_part_ref(job->part);
+            emb_io_post(be, job);
+        }
+    }
+}
+
+int emb_io_start(emb_t *be) {
+    if (uv_async_init(be->loop, &be->async, on_async) < 0)
+        return KGW_EIO;
+    be->async.data = be;
+    be->open_handles++;
+    uv_unref((uv_handle_t *)&be->async);
+    uv_timer_init(be->loop, &be->retention_timer);
+    be->retention_timer.data = be;
+    be->open_handles++;
+    if (be->cfg.log_retention_check_interval_ms > 0) {
+        uint64_t iv = (uint64_t)be->cfg.log_retention_check_interval_ms;
+        uv_timer_start(&be->retention_timer, on_retention_timer, iv, iv);
+    }
+    uv_unref((uv_handle_t *)&be->retention_timer);
+    if (uv_thread_create(&be->thread, io_main, be) < 0) {
+        close_handles(be);
+        return KGW_EIO;
+    }
+    be->thread_started = true;
+    be->accepting = true;
+    return 0;
+}
+
+void emb_shutdown(kgw_backend_t *b, void (*done)(void *arg), void *arg) {
+    emb_t *be = (emb_t *)b;
+    if (be->shutting_down)
+        return;
+    be->accepting = false;
+    be->shutting_down = true;
+    be->shutdown_done = done;
+    be->shutdown_arg = arg;
+    uv_timer_stop(&be->retention_timer);
+    /* Keeps the loop alive until the thread reports it has finished. */
+    uv_ref((uv_handle_t *)&be->async);
+    uv_mutex_lock(&be->qmu);
+    be->stop = true;
+    uv_cond_signal(&be->qcv);
+    uv_mutex_unlock(&be->qmu);
+}
+
+/* For destroy without a completed shutdown: stops the thread here and
+ * drops whatever it had not answered. */
+void emb_io_stop_join(emb_t *be) {
+    if (be->thread_started) {
+        uv_mutex_lock(&be->qmu);
+        be->stop = true;
+        uv_cond_signal(&be->qcv);
+        uv_mutex_unlock(&be->qmu);
+        uv_thread_join(&be->thread);
+        be->thread_started = false;
+    }
+    emb_job_t *lists[2] = {be->q_head, be->done_head};
+    be->q_head = be->q_tail = be->done_head = be->done_tail = NULL;
+    for (int i = 0; i < 2; i++) {
+        while (lists[i]) {
+            emb_job_t *j = lists[i];
+            lists[i] = j->next;
+            free_job(j);
+        }
+    }
+    for (size_t i = 0; i < be->ndirty; i++) {
+        be->dirty[i]->in_dirty_list = false;
+        emb_part_unref(be->dirty[i]);
+    }
+    be->ndirty = 0;
+    be->shut_down = true;
+    if (be->open_handles > 0) {
+        be->destroy_requested = true;
+        close_handles(be);
+    }
+}
