@@ -199,7 +199,7 @@ static int max_timestamp(emb_part_t *p, int64_t *offset, int64_t *timestamp) {
     if (p->maxts_batch < 0)
         return 0;
     ts_find_t f = {p->maxts, true, start, -1, -1};
-    rc = scan(p, p->maxts_batch, find_record, &f);
+    rc = scan(p, p->maxts_batch > start ? p->maxts_batch : start, find_record, &f);
     if (rc < 0)
         return rc;
     *offset = f.offset;

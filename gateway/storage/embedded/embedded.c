@@ -5,7 +5,7 @@
  *   <topic>-<partition>/     partition logs (storage/log), producer.snapshot
  *   __kgw_topics/<topic>.json  name, id, partition count, explicit configs
  *   __kgw_producer_ids       first producer id not yet reserved
- *   .kgw.lock                held (flock) while a backend has the dir open */
+ *   .kgw-embedded.lock       held (flock) while a backend has the dir open */
 #include "internal.h"
 
 #include <errno.h>
@@ -93,7 +93,7 @@ static char *first_dir(const char *dirs) {
 
 static int lock_dir(emb_t *be) {
     char path[4352];
-    snprintf(path, sizeof path, "%s/.kgw.lock", be->dir);
+    snprintf(path, sizeof path, "%s/.kgw-embedded.lock", be->dir);
     be->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (be->lock_fd < 0)
         return KGW_EIO;

@@ -118,7 +118,7 @@ static int list_segments(int dir_fd, int64_t **bases, size_t *n) {
         (*bases)[(*n)++] = strtoll(nm, NULL, 10);
     }
     closedir(d);
-    if (rc == 0)
+    if (rc == 0 && *n > 1)
         qsort(*bases, *n, sizeof **bases, cmp_i64);
     return rc;
 }

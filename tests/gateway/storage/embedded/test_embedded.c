@@ -1,0 +1,778 @@
+/* The embedded backend through its operations table, on a real uv loop and
+ * real files: topics and their persistence, appends and reads, acks and
+ * group commit, idempotent producers, LogAppendTime, timestamp lookups,
+ * DeleteRecords, producer ids, shutdown. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "embedded.h"
+#include "kafka/error_codes.h"
+#include "kafka/records.h"
+
+#define CHECK(what, want, got)                                                                     \
+    do {                                                                                           \
+        int64_t w_ = (int64_t)(want), g_ = (int64_t)(got);                                        \
+        if (w_ != g_)                                                                              \
+            fail_msg("%s: expected %" PRId64 ", got %" PRId64, what, w_, g_);                      \
+    } while (0)
+
+typedef struct fx {
+    char dir[64];
+    kgw_config_t cfg;
+    uv_loop_t loop;
+    kgw_backend_t *be;
+    int data_events;
+    int64_t last_hw;
+} fx_t;
+
+static void on_data(void *arg, const char *topic, int32_t partition, int64_t hw) {
+    fx_t *f = arg;
+    (void)topic;
+    (void)partition;
+    f->data_events++;
+    f->last_hw = hw;
+}
+
+static void be_open(fx_t *f) {
+    int rc = kgw_embedded_open(&f->be, &f->loop, &f->cfg);
+    CHECK("kgw_embedded_open", 0, rc);
+    f->be->on_data = on_data;
+    f->be->on_data_arg = f;
+}
+
+static void on_shutdown(void *arg) {
+    *(bool *)arg = true;
+}
+
+static void be_close(fx_t *f) {
+    bool done = false;
+    f->be->ops->shutdown(f->be, on_shutdown, &done);
+    while (!done)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    f->be->ops->destroy(f->be);
+    f->be = NULL;
+}
+
+static void be_reopen(fx_t *f) {
+    be_close(f);
+    be_open(f);
+}
+
+static int setup(void **state) {
+    fx_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/kgw-emb-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->cfg.log_dirs, sizeof f->cfg.log_dirs, "%s", f->dir);
+    f->cfg.num_partitions = 1;
+    f->cfg.message_max_bytes = 1048588;
+    f->cfg.socket_request_max_bytes = 104857600;
+    f->cfg.log_segment_bytes = 1073741824;
+    f->cfg.log_roll_ms = 7LL * 24 * 3600 * 1000;
+    f->cfg.log_retention_ms = 7LL * 24 * 3600 * 1000;
+    f->cfg.log_retention_bytes = -1;
+    f->cfg.log_retention_check_interval_ms = 300000;
+    f->cfg.log_flush_interval_messages = INT64_MAX;
+    f->cfg.log_flush_interval_ms = INT64_MAX;
+    f->cfg.acks_all_fsync = true;
+    uv_loop_init(&f->loop);
+    be_open(f);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fx_t *f = *state;
+    if (f->be)
+        be_close(f);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&f->loop);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+/* ---- batches ---- */
+
+typedef struct bspec {
+    int count;
+    int64_t ts0, ts_step;
+    int codec;
+    int64_t pid;
+    int16_t epoch;
+    int32_t seq;
+} bspec_t;
+
+static void build(kafka_buf_t *out, const bspec_t *s) {
+    kafka_batch_params_t p;
+    kafka_batch_params_init(&p);
+    p.codec = s->codec;
+    p.producer_id = s->pid;
+    p.producer_epoch = s->epoch;
+    p.base_sequence = s->seq;
+    kafka_batch_builder_t b;
+    kafka_batch_builder_init(&b, &p);
+    for (int i = 0; i < s->count; i++) {
+        char val[32];
+        int n = snprintf(val, sizeof val, "value-%d", i);
+        kafka_record_in_t r = {
+            .timestamp = s->ts0 + i * s->ts_step,
+            .key = {NULL, -1},
+            .value = {(const uint8_t *)val, n},
+        };
+        CHECK("kafka_batch_builder_add", 0, kafka_batch_builder_add(&b, &r));
+    }
+    CHECK("kafka_batch_builder_finish", 0, kafka_batch_builder_finish(&b, out));
+    kafka_batch_builder_free(&b);
+}
+
+typedef struct waiter {
+    bool done;
+    kgw_append_result_t res;
+    uint64_t fsyncs_at_completion;
+    fx_t *f;
+} waiter_t;
+
+static void on_append(void *ctx, const kgw_append_result_t *r) {
+    waiter_t *w = ctx;
+    w->done = true;
+    w->res = *r;
+    kgw_embedded_stats_t st;
+    kgw_embedded_stats(w->f->be, &st);
+    w->fsyncs_at_completion = st.fsyncs;
+}
+
+static kgw_append_result_t append_spec(fx_t *f, const char *topic, int32_t part, int16_t acks,
+                                       const bspec_t *s) {
+    kafka_buf_t buf = KAFKA_BUF_INIT;
+    build(&buf, s);
+    waiter_t w = {.f = f};
+    f->be->ops->append(f->be, topic, part, buf.ptr, buf.len, acks, on_append, &w);
+    kafka_buf_free(&buf);
+    while (!w.done)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    return w.res;
+}
+
+static kgw_append_result_t append_n(fx_t *f, const char *topic, int count, int64_t ts0) {
+    bspec_t s = {count, ts0, 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    return append_spec(f, topic, 0, 1, &s);
+}
+
+static kgw_append_result_t append_idem(fx_t *f, const char *topic, int64_t pid, int16_t epoch,
+                                       int32_t seq, int count) {
+    bspec_t s = {count, 1000, 1, KAFKA_CODEC_NONE, pid, epoch, seq};
+    return append_spec(f, topic, 0, -1, &s);
+}
+
+static void create(fx_t *f, const char *name, int32_t parts) {
+    CHECK(name, 0, f->be->ops->create_topic(f->be, name, parts, NULL, 0, NULL));
+}
+
+static int64_t hw_of(fx_t *f, const char *topic, int32_t part) {
+    int64_t ls, hw;
+    CHECK("offsets", 0, f->be->ops->offsets(f->be, topic, part, &ls, &hw));
+    return hw;
+}
+
+static bool dir_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* ---- topics ---- */
+
+typedef struct names {
+    char v[8][256];
+    int n;
+} names_t;
+
+static int collect_name(void *arg, const kgw_topic_info_t *t) {
+    names_t *n = arg;
+    if (n->n < 8)
+        snprintf(n->v[n->n++], 256, "%s", t->name);
+    return 0;
+}
+
+static void test_topic_names(void **state) {
+    fx_t *f = *state;
+    char long_ok[250], long_bad[251];
+    memset(long_ok, 'a', 249);
+    long_ok[249] = '\0';
+    memset(long_bad, 'b', 250);
+    long_bad[250] = '\0';
+    const char *bad[] = {"", ".", "..", "a b", "a/b", "tö", long_bad};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = f->be->ops->create_topic(f->be, bad[i], 1, NULL, 0, NULL);
+        if (rc != KGW_EINVAL)
+            fail_msg("name '%.20s': expected KGW_EINVAL (%d), got %d", bad[i], KGW_EINVAL, rc);
+    }
+    create(f, long_ok, 1);
+    create(f, "a.b_c-D9", 2);
+    CHECK("duplicate", KGW_EEXISTS, f->be->ops->create_topic(f->be, "a.b_c-D9", 1, NULL, 0, NULL));
+    CHECK("zero partitions", KGW_EINVAL, f->be->ops->create_topic(f->be, "z", 0, NULL, 0, NULL));
+    /* The 249-character name still fits a delete directory name. */
+    CHECK("delete long", 0, f->be->ops->delete_topic(f->be, long_ok));
+}
+
+static void test_topics_create_list_delete(void **state) {
+    fx_t *f = *state;
+    create(f, "zeta", 1);
+    create(f, "alpha", 3);
+    create(f, "mid", 2);
+    kgw_topic_info_t info;
+    CHECK("get alpha", 0, f->be->ops->get_topic(f->be, "alpha", &info));
+    CHECK("alpha partitions", 3, info.partitions);
+    kgw_topic_info_t byid;
+    CHECK("get by id", 0, f->be->ops->get_topic_by_id(f->be, info.id, &byid));
+    assert_string_equal("alpha", byid.name);
+    CHECK("get missing", KGW_ENOTFOUND, f->be->ops->get_topic(f->be, "nope", &info));
+    names_t n = {0};
+    f->be->ops->list_topics(f->be, collect_name, &n);
+    CHECK("topic count", 3, n.n);
+    assert_string_equal("alpha", n.v[0]);
+    assert_string_equal("mid", n.v[1]);
+    assert_string_equal("zeta", n.v[2]);
+
+    CHECK("append", 0, append_n(f, "mid", 3, 1000).error);
+    char path[128];
+    snprintf(path, sizeof path, "%s/mid-1", f->dir);
+    if (!dir_exists(path))
+        fail_msg("expected %s to exist", path);
+    CHECK("delete", 0, f->be->ops->delete_topic(f->be, "mid"));
+    CHECK("delete again", KGW_ENOTFOUND, f->be->ops->delete_topic(f->be, "mid"));
+    if (dir_exists(path))
+        fail_msg("expected %s to be gone after delete", path);
+    CHECK("get deleted", KGW_ENOTFOUND, f->be->ops->get_topic(f->be, "mid", &info));
+    kgw_read_result_t r;
+    f->be->ops->read(f->be, "mid", 0, 0, 1000, &r);
+    CHECK("read deleted: error", KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION, r.error);
+    f->be->ops->read_release(f->be, &r);
+
+    /* Recreated: empty, with a new id. */
+    create(f, "mid", 1);
+    CHECK("recreated hw", 0, hw_of(f, "mid", 0));
+    be_close(f);
+    /* The renamed directories are gone once the I/O thread has run. */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c -- -delete", f->dir);
+    FILE *p = popen(cmd, "r");
+    int left = -1;
+    if (fscanf(p, "%d", &left) != 1)
+        left = -1;
+    pclose(p);
+    CHECK("-delete directories left", 0, left);
+    be_open(f);
+}
+
+static int collect_cfg(void *arg, const kgw_config_entry_t *e) {
+    char *s = arg;
+    size_t n = strlen(s);
+    snprintf(s + n, 512 - n, "%s=%s;", e->key, e->value);
+    return 0;
+}
+
+static void test_reopen_keeps_topics(void **state) {
+    fx_t *f = *state;
+    kgw_config_entry_t cfgs[] = {{"retention.ms", "86400000"}, {"cleanup.policy", "delete"}};
+    kgw_topic_info_t a, b;
+    CHECK("create", 0, f->be->ops->create_topic(f->be, "kept", 4, cfgs, 2, &a));
+    CHECK("set max.message.bytes", 0,
+          f->be->ops->set_topic_config(f->be, "kept", "max.message.bytes", "2000"));
+    CHECK("remove cleanup.policy", 0,
+          f->be->ops->set_topic_config(f->be, "kept", "cleanup.policy", NULL));
+    CHECK("bad value", KGW_EINVAL,
+          f->be->ops->set_topic_config(f->be, "kept", "retention.ms", "soon"));
+    CHECK("append", 0, append_n(f, "kept", 5, 1000).error);
+    be_reopen(f);
+    CHECK("get", 0, f->be->ops->get_topic(f->be, "kept", &b));
+    CHECK("partitions", 4, b.partitions);
+    if (memcmp(a.id.b, b.id.b, 16) != 0)
+        fail_msg("topic id changed across reopen");
+    char s[512] = "";
+    f->be->ops->list_topic_configs(f->be, "kept", collect_cfg, s);
+    assert_string_equal("retention.ms=86400000;max.message.bytes=2000;", s);
+    CHECK("hw after reopen", 5, hw_of(f, "kept", 0));
+}
+
+static void test_create_partitions(void **state) {
+    fx_t *f = *state;
+    create(f, "grow", 1);
+    CHECK("grow to 3", 0, f->be->ops->create_partitions(f->be, "grow", 3));
+    CHECK("shrink", KGW_EINVAL, f->be->ops->create_partitions(f->be, "grow", 2));
+    CHECK("same", KGW_EINVAL, f->be->ops->create_partitions(f->be, "grow", 3));
+    CHECK("missing", KGW_ENOTFOUND, f->be->ops->create_partitions(f->be, "nope", 3));
+    bspec_t s = {2, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    CHECK("append p2", 0, append_spec(f, "grow", 2, 1, &s).error);
+    CHECK("append p3", KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION, append_spec(f, "grow", 3, 1, &s).error);
+    be_reopen(f);
+    kgw_topic_info_t t;
+    CHECK("get", 0, f->be->ops->get_topic(f->be, "grow", &t));
+    CHECK("partitions after reopen", 3, t.partitions);
+    CHECK("hw p2", 2, hw_of(f, "grow", 2));
+}
+
+/* ---- data ---- */
+
+static void test_append_read(void **state) {
+    fx_t *f = *state;
+    create(f, "rt", 1);
+    kafka_buf_t sent = KAFKA_BUF_INIT;
+    bspec_t s = {4, 5000, 10, KAFKA_CODEC_NONE, -1, -1, -1};
+    build(&sent, &s);
+    CHECK("first append", 0, append_n(f, "rt", 3, 1000).base_offset);
+    waiter_t w = {.f = f};
+    f->be->ops->append(f->be, "rt", 0, sent.ptr, sent.len, 1, on_append, &w);
+    while (!w.done)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    CHECK("error", 0, w.res.error);
+    CHECK("base offset", 3, w.res.base_offset);
+    CHECK("log_append_time", -1, w.res.log_append_time);
+    CHECK("on_data hw", 7, f->last_hw);
+
+    kgw_read_result_t r;
+    CHECK("read", 0, f->be->ops->read(f->be, "rt", 0, 4, 1 << 20, &r));
+    CHECK("read error", 0, r.error);
+    CHECK("hw", 7, r.high_watermark);
+    CHECK("read len", (int64_t)sent.len, (int64_t)r.len);
+    /* Stored as sent after the base offset (8 bytes) and leader epoch. */
+    if (memcmp(r.data + 8, sent.ptr + 8, 4) != 0 || memcmp(r.data + 16, sent.ptr + 16, sent.len - 16))
+        fail_msg("stored batch differs from the one sent");
+    kafka_batch_t b;
+    kafka_rec_err_t err;
+    CHECK("stored batch parses with CRC", 0, kafka_batch_parse(r.data, r.len, 0, &b, &err));
+    CHECK("stored base offset", 3, b.base_offset);
+    f->be->ops->read_release(f->be, &r);
+    kafka_buf_free(&sent);
+
+    CHECK("read at end", 0, f->be->ops->read(f->be, "rt", 0, 7, 1 << 20, &r));
+    CHECK("read at end: error", 0, r.error);
+    CHECK("read at end: len", 0, (int64_t)r.len);
+    f->be->ops->read_release(f->be, &r);
+    f->be->ops->read(f->be, "rt", 0, 8, 1 << 20, &r);
+    CHECK("read past end", KAFKA_ERROR_OFFSET_OUT_OF_RANGE, r.error);
+    f->be->ops->read_release(f->be, &r);
+    CHECK("missing partition rc", KGW_ENOTFOUND, f->be->ops->read(f->be, "rt", 1, 0, 100, &r));
+    CHECK("missing partition", KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION, r.error);
+    f->be->ops->read_release(f->be, &r);
+
+    assert_string_equal(f->dir, f->be->ops->log_dir(f->be));
+}
+
+static int sum_sizes(void *arg, const kgw_partition_size_t *p) {
+    *(int64_t *)arg += p->size_bytes;
+    return 0;
+}
+
+static void test_partition_sizes(void **state) {
+    fx_t *f = *state;
+    create(f, "sz", 2);
+    append_n(f, "sz", 10, 1000);
+    int64_t total = 0;
+    f->be->ops->list_partition_sizes(f->be, sum_sizes, &total);
+    kgw_read_result_t r;
+    f->be->ops->read(f->be, "sz", 0, 0, 1 << 20, &r);
+    CHECK("size equals the stored bytes", (int64_t)r.len, total);
+    f->be->ops->read_release(f->be, &r);
+}
+
+static void test_acks(void **state) {
+    fx_t *f = *state;
+    create(f, "acks", 1);
+    kgw_embedded_stats_t st0, st1;
+    kgw_embedded_stats(f->be, &st0);
+    bspec_t s = {1, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    CHECK("acks=1", 0, append_spec(f, "acks", 0, 1, &s).error);
+    kgw_embedded_stats(f->be, &st1);
+    CHECK("fsyncs for acks=1", st0.fsyncs, st1.fsyncs);
+
+    kafka_buf_t buf = KAFKA_BUF_INIT;
+    build(&buf, &s);
+    waiter_t w = {.f = f};
+    f->be->ops->append(f->be, "acks", 0, buf.ptr, buf.len, -1, on_append, &w);
+    kafka_buf_free(&buf);
+    while (!w.done)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    CHECK("acks=-1", 0, w.res.error);
+    /* The completion is seen only after the fsync was made. */
+    CHECK("fsyncs when acks=-1 completes", st1.fsyncs + 1, w.fsyncs_at_completion);
+}
+
+#define GROUP_N 500
+
+static void test_group_commit(void **state) {
+    fx_t *f = *state;
+    create(f, "gc", 1);
+    kafka_buf_t buf = KAFKA_BUF_INIT;
+    bspec_t s = {10, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    build(&buf, &s);
+    kgw_embedded_stats_t st0, st1;
+    kgw_embedded_stats(f->be, &st0);
+    static waiter_t w[GROUP_N];
+    for (int i = 0; i < GROUP_N; i++) {
+        w[i] = (waiter_t){.f = f};
+        f->be->ops->append(f->be, "gc", 0, buf.ptr, buf.len, -1, on_append, &w[i]);
+    }
+    kafka_buf_free(&buf);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    kgw_embedded_stats(f->be, &st1);
+    for (int i = 0; i < GROUP_N; i++) {
+        if (!w[i].done || w[i].res.error != 0 || w[i].res.base_offset != i * 10)
+            fail_msg("append %d: expected done, error 0, offset %d; got done %d error %d offset %" PRId64,
+                     i, i * 10, w[i].done, w[i].res.error, w[i].res.base_offset);
+    }
+    uint64_t fsyncs = st1.fsyncs - st0.fsyncs;
+    print_message("group commit: %d acks=-1 appends, %" PRIu64 " fsyncs, %" PRIu64 " rounds\n",
+                  GROUP_N, fsyncs, st1.commit_rounds - st0.commit_rounds);
+    if (fsyncs == 0 || fsyncs >= GROUP_N / 2)
+        fail_msg("expected between 1 and %d fsyncs for %d queued appends, got %" PRIu64,
+                 GROUP_N / 2 - 1, GROUP_N, fsyncs);
+}
+
+static void test_flush_interval_messages(void **state) {
+    fx_t *f = *state;
+    be_close(f);
+    f->cfg.log_flush_interval_messages = 5;
+    be_open(f);
+    create(f, "fim", 1);
+    kgw_embedded_stats_t st0, st1;
+    kgw_embedded_stats(f->be, &st0);
+    append_n(f, "fim", 3, 1000);
+    kgw_embedded_stats(f->be, &st1);
+    CHECK("fsyncs below the interval", st0.fsyncs, st1.fsyncs);
+    append_n(f, "fim", 3, 1000);
+    kgw_embedded_stats(f->be, &st1);
+    CHECK("fsyncs at the interval", st0.fsyncs + 1, st1.fsyncs);
+}
+
+/* ---- idempotent producer ---- */
+
+static void test_idempotent(void **state) {
+    fx_t *f = *state;
+    create(f, "idem", 1);
+    int64_t pid;
+    CHECK("allocate", 0, f->be->ops->allocate_producer_id(f->be, &pid));
+    kgw_append_result_t r = append_idem(f, "idem", pid, 0, 0, 3);
+    CHECK("seq 0: error", 0, r.error);
+    CHECK("seq 0: offset", 0, r.base_offset);
+    r = append_idem(f, "idem", pid, 0, 3, 2);
+    CHECK("seq 3: offset", 3, r.base_offset);
+    append_n(f, "idem", 1, 1000);
+    /* Retried first batch: answered with its offset, not stored again. */
+    r = append_idem(f, "idem", pid, 0, 0, 3);
+    CHECK("duplicate: error", 0, r.error);
+    CHECK("duplicate: offset", 0, r.base_offset);
+    CHECK("hw after duplicate", 6, hw_of(f, "idem", 0));
+    r = append_idem(f, "idem", pid, 0, 3, 2);
+    CHECK("duplicate 2: offset", 3, r.base_offset);
+    r = append_idem(f, "idem", pid, 0, 9, 1);
+    CHECK("gap", KAFKA_ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER, r.error);
+    r = append_idem(f, "idem", pid, 1, 5, 1);
+    CHECK("new epoch not at 0", KAFKA_ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER, r.error);
+    r = append_idem(f, "idem", pid, 1, 0, 2);
+    CHECK("new epoch at 0: error", 0, r.error);
+    CHECK("new epoch at 0: offset", 6, r.base_offset);
+    r = append_idem(f, "idem", pid, 0, 5, 1);
+    CHECK("old epoch", KAFKA_ERROR_INVALID_PRODUCER_EPOCH, r.error);
+    /* Kafka accepts any first sequence from a producer it does not know. */
+    r = append_idem(f, "idem", pid + 1, 0, 42, 1);
+    CHECK("unknown producer at 42", 0, r.error);
+    r = append_idem(f, "idem", pid + 1, 0, 43, 1);
+    CHECK("unknown producer then 43", 0, r.error);
+    CHECK("hw", 10, hw_of(f, "idem", 0));
+}
+
+static void test_sequence_wraps(void **state) {
+    fx_t *f = *state;
+    create(f, "wrap", 1);
+    kgw_append_result_t r = append_idem(f, "wrap", 7, 0, INT32_MAX - 1, 2);
+    CHECK("batch ending at INT32_MAX", 0, r.error);
+    r = append_idem(f, "wrap", 7, 0, 0, 1);
+    CHECK("next batch at 0", 0, r.error);
+    r = append_idem(f, "wrap", 7, 0, 0, 1);
+    CHECK("duplicate at 0", 2, r.base_offset);
+}
+
+typedef struct pcollect {
+    int n;
+    kgw_producer_state_t p[4];
+} pcollect_t;
+
+static int collect_producer(void *arg, const kgw_producer_state_t *p) {
+    pcollect_t *c = arg;
+    if (c->n < 4)
+        c->p[c->n++] = *p;
+    return 0;
+}
+
+static void check_dup_after_reopen(fx_t *f, bool remove_snapshot) {
+    create(f, "idem2", 1);
+    append_idem(f, "idem2", 5, 2, 0, 4);
+    append_idem(f, "idem2", 5, 2, 4, 4);
+    be_close(f);
+    char path[128];
+    snprintf(path, sizeof path, "%s/idem2-0/producer.snapshot", f->dir);
+    if (!dir_exists(path))
+        fail_msg("expected a producer snapshot at %s after shutdown", path);
+    if (remove_snapshot)
+        unlink(path);
+    be_open(f);
+    kgw_append_result_t r = append_idem(f, "idem2", 5, 2, 4, 4);
+    CHECK("duplicate after reopen: error", 0, r.error);
+    CHECK("duplicate after reopen: offset", 4, r.base_offset);
+    CHECK("hw", 8, hw_of(f, "idem2", 0));
+    r = append_idem(f, "idem2", 5, 2, 9, 1);
+    CHECK("gap after reopen", KAFKA_ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER, r.error);
+    r = append_idem(f, "idem2", 5, 1, 8, 1);
+    CHECK("old epoch after reopen", KAFKA_ERROR_INVALID_PRODUCER_EPOCH, r.error);
+    pcollect_t c = {0};
+    CHECK("list_producers", 0, f->be->ops->list_producers(f->be, "idem2", 0, collect_producer, &c));
+    CHECK("producers", 1, c.n);
+    CHECK("producer id", 5, c.p[0].producer_id);
+    CHECK("producer epoch", 2, c.p[0].producer_epoch);
+    CHECK("last sequence", 7, c.p[0].last_sequence);
+}
+
+static void test_dup_after_reopen_snapshot(void **state) {
+    check_dup_after_reopen(*state, false);
+}
+
+static void test_dup_after_reopen_replay(void **state) {
+    check_dup_after_reopen(*state, true);
+}
+
+static void test_producer_ids(void **state) {
+    fx_t *f = *state;
+    int64_t a, b, c;
+    CHECK("allocate a", 0, f->be->ops->allocate_producer_id(f->be, &a));
+    CHECK("allocate b", 0, f->be->ops->allocate_producer_id(f->be, &b));
+    CHECK("b = a + 1", a + 1, b);
+    be_reopen(f);
+    CHECK("allocate c", 0, f->be->ops->allocate_producer_id(f->be, &c));
+    if (c <= b)
+        fail_msg("producer id after reopen: expected > %" PRId64 ", got %" PRId64, b, c);
+}
+
+/* ---- timestamps ---- */
+
+static void test_log_append_time(void **state) {
+    fx_t *f = *state;
+    kgw_config_entry_t cfg = {"message.timestamp.type", "LogAppendTime"};
+    CHECK("create", 0, f->be->ops->create_topic(f->be, "lat", 1, &cfg, 1, NULL));
+    bspec_t s = {3, 1000, 1, KAFKA_CODEC_GZIP, -1, -1, -1};
+    int64_t before = (int64_t)time(NULL) * 1000 - 1000;
+    kgw_append_result_t r = append_spec(f, "lat", 0, 1, &s);
+    CHECK("error", 0, r.error);
+    if (r.log_append_time < before)
+        fail_msg("log_append_time: expected >= %" PRId64 ", got %" PRId64, before, r.log_append_time);
+    kgw_read_result_t rd;
+    f->be->ops->read(f->be, "lat", 0, 0, 1 << 20, &rd);
+    kafka_batch_t b;
+    kafka_rec_err_t err;
+    CHECK("stored batch CRC", 0, kafka_batch_parse(rd.data, rd.len, 0, &b, &err));
+    CHECK("LogAppendTime attribute", 1, kafka_batch_is_log_append_time(&b));
+    CHECK("max timestamp", r.log_append_time, b.max_timestamp);
+    CHECK("first timestamp kept", 1000, b.first_timestamp);
+    kafka_record_iter_t it;
+    CHECK("record iter", 0, kafka_record_iter_init(&it, &b, 0, &err));
+    kafka_record_t rec;
+    int n = 0;
+    while (kafka_record_iter_next(&it, &rec, &err) == 1) {
+        CHECK("record timestamp", r.log_append_time, rec.timestamp);
+        n++;
+    }
+    kafka_record_iter_free(&it);
+    CHECK("records", 3, n);
+    f->be->ops->read_release(f->be, &rd);
+
+    /* Switching back to CreateTime keeps the producer's timestamps. */
+    CHECK("set CreateTime", 0,
+          f->be->ops->set_topic_config(f->be, "lat", "message.timestamp.type", "CreateTime"));
+    r = append_spec(f, "lat", 0, 1, &s);
+    CHECK("CreateTime log_append_time", -1, r.log_append_time);
+}
+
+static void check_ts(fx_t *f, const char *topic, int64_t ts, int64_t want_off, int64_t want_ts) {
+    int64_t off, got_ts;
+    CHECK("offset_for_timestamp", 0,
+          f->be->ops->offset_for_timestamp(f->be, topic, 0, ts, &off, &got_ts));
+    if (off != want_off || got_ts != want_ts)
+        fail_msg("ts %" PRId64 ": expected offset %" PRId64 " ts %" PRId64 ", got %" PRId64
+                 " ts %" PRId64,
+                 ts, want_off, want_ts, off, got_ts);
+}
+
+static void test_offset_for_timestamp(void **state) {
+    fx_t *f = *state;
+    create(f, "ts", 1);
+    bspec_t b1 = {3, 100, 100, KAFKA_CODEC_NONE, -1, -1, -1}; /* 0..2: 100 200 300 */
+    bspec_t b2 = {2, 400, 100, KAFKA_CODEC_LZ4, -1, -1, -1};  /* 3..4: 400 500 */
+    bspec_t b3 = {2, 450, -10, KAFKA_CODEC_NONE, -1, -1, -1}; /* 5..6: 450 440 */
+    append_spec(f, "ts", 0, 1, &b1);
+    append_spec(f, "ts", 0, 1, &b2);
+    append_spec(f, "ts", 0, 1, &b3);
+    check_ts(f, "ts", 50, 0, 100);
+    check_ts(f, "ts", 200, 1, 200);
+    check_ts(f, "ts", 250, 2, 300);
+    check_ts(f, "ts", 301, 3, 400);
+    check_ts(f, "ts", 460, 4, 500);
+    check_ts(f, "ts", 501, -1, -1);
+    check_ts(f, "ts", -1, 7, -1);
+    check_ts(f, "ts", -2, 0, -1);
+    check_ts(f, "ts", -3, 4, 500);
+    bspec_t b4 = {3, 900, -100, KAFKA_CODEC_NONE, -1, -1, -1}; /* 7..9: 900 800 700 */
+    append_spec(f, "ts", 0, 1, &b4);
+    check_ts(f, "ts", -3, 7, 900);
+    check_ts(f, "ts", 750, 7, 900);
+
+    int64_t low;
+    CHECK("delete_records", 0, f->be->ops->delete_records(f->be, "ts", 0, 8, &low));
+    CHECK("low watermark", 8, low);
+    check_ts(f, "ts", 50, 8, 800);
+    check_ts(f, "ts", -3, 8, 800);
+    check_ts(f, "ts", -2, 8, -1);
+}
+
+static void test_delete_records(void **state) {
+    fx_t *f = *state;
+    create(f, "dr", 1);
+    append_n(f, "dr", 5, 1000);
+    append_n(f, "dr", 5, 2000);
+    int64_t low;
+    CHECK("delete to 3", 0, f->be->ops->delete_records(f->be, "dr", 0, 3, &low));
+    CHECK("low", 3, low);
+    kgw_read_result_t r;
+    f->be->ops->read(f->be, "dr", 0, 2, 1 << 20, &r);
+    CHECK("read below start", KAFKA_ERROR_OFFSET_OUT_OF_RANGE, r.error);
+    CHECK("log start reported", 3, r.log_start_offset);
+    f->be->ops->read_release(f->be, &r);
+    CHECK("beyond hw", KGW_EINVAL, f->be->ops->delete_records(f->be, "dr", 0, 11, &low));
+    CHECK("delete to hw", 0, f->be->ops->delete_records(f->be, "dr", 0, -1, &low));
+    CHECK("low = hw", 10, low);
+    CHECK("missing", KGW_ENOTFOUND, f->be->ops->delete_records(f->be, "none", 0, 1, &low));
+    be_reopen(f);
+    int64_t ls, hw;
+    f->be->ops->offsets(f->be, "dr", 0, &ls, &hw);
+    CHECK("log start after reopen", 10, ls);
+    CHECK("hw after reopen", 10, hw);
+}
+
+static void on_deadline(uv_timer_t *t) {
+    *(bool *)t->data = true;
+}
+
+static void test_retention_config(void **state) {
+    fx_t *f = *state;
+    be_close(f);
+    f->cfg.log_retention_check_interval_ms = 20;
+    be_open(f);
+    kgw_config_entry_t cfg[] = {{"segment.bytes", "200"}};
+    CHECK("create", 0, f->be->ops->create_topic(f->be, "ret", 1, cfg, 1, NULL));
+    int64_t old = (int64_t)time(NULL) * 1000 - 3600 * 1000;
+    for (int i = 0; i < 5; i++)
+        append_n(f, "ret", 3, old);
+    int64_t ls, hw;
+    f->be->ops->offsets(f->be, "ret", 0, &ls, &hw);
+    CHECK("log start before retention", 0, ls);
+    CHECK("set retention.ms", 0, f->be->ops->set_topic_config(f->be, "ret", "retention.ms", "60000"));
+    /* The backend's timer does not keep the loop alive on its own. */
+    uv_timer_t deadline;
+    bool expired = false;
+    uv_timer_init(&f->loop, &deadline);
+    deadline.data = &expired;
+    uv_timer_start(&deadline, on_deadline, 2000, 0);
+    while (ls == 0 && !expired) {
+        uv_run(&f->loop, UV_RUN_ONCE);
+        f->be->ops->offsets(f->be, "ret", 0, &ls, &hw);
+    }
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+    if (ls == 0)
+        fail_msg("retention: expected the log start to move past 0 within 2 s, still 0");
+    CHECK("hw kept", 15, hw);
+}
+
+/* ---- shutdown ---- */
+
+#define DRAIN_N 100
+
+static void test_shutdown_drains(void **state) {
+    fx_t *f = *state;
+    create(f, "drain", 1);
+    kafka_buf_t buf = KAFKA_BUF_INIT;
+    bspec_t s = {2, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    build(&buf, &s);
+    static waiter_t w[DRAIN_N];
+    for (int i = 0; i < DRAIN_N; i++) {
+        w[i] = (waiter_t){.f = f};
+        f->be->ops->append(f->be, "drain", 0, buf.ptr, buf.len, (int16_t)(i % 3 - 1), on_append,
+                           &w[i]);
+    }
+    bool done = false;
+    f->be->ops->shutdown(f->be, on_shutdown, &done);
+    waiter_t late = {.f = f};
+    f->be->ops->append(f->be, "drain", 0, buf.ptr, buf.len, 1, on_append, &late);
+    kafka_buf_free(&buf);
+    if (late.done)
+        fail_msg("an append refused during shutdown must still complete on the loop");
+    while (!done)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    for (int i = 0; i < DRAIN_N; i++) {
+        if (!w[i].done || w[i].res.error != 0)
+            fail_msg("append %d: expected completed with error 0 before done, got done %d error %d",
+                     i, w[i].done, w[i].res.error);
+    }
+    CHECK("late append completed", 1, late.done);
+    CHECK("late append error", KAFKA_ERROR_NOT_LEADER_OR_FOLLOWER, late.res.error);
+    f->be->ops->destroy(f->be);
+    be_open(f);
+    CHECK("hw after reopen", DRAIN_N * 2, hw_of(f, "drain", 0));
+}
+
+static void test_dir_locked(void **state) {
+    fx_t *f = *state;
+    kgw_backend_t *second = NULL;
+    int rc = kgw_embedded_open(&second, &f->loop, &f->cfg);
+    CHECK("second open of the same dir", KGW_EIO, rc);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_topic_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_topics_create_list_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_keeps_topics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_partitions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partition_sizes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_acks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flush_interval_messages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sequence_wraps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dup_after_reopen_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dup_after_reopen_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_producer_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_append_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offset_for_timestamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shutdown_drains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dir_locked, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("embedded", tests, NULL, NULL);
+}
