@@ -4,9 +4,10 @@
  * Usage: kgw-random-decode [MIB [SEED]]      (defaults: 64 MiB, seed 1)
  *
  * Chunks of 1..4096 random bytes go to a uniformly chosen schema and
- * version, each decoded with a fresh capped arena. Exit 0 when every decode
- * kept within ARENA_PER_BYTE * chunk length + ARENA_SLACK bytes, 1
- * otherwise, 2 on bad usage. */
+ * version, each decoded with a fresh capped arena; what decodes must also
+ * encode and decode back to an equal message. Exit 0 when that held and
+ * every decode kept within ARENA_PER_BYTE * chunk length + ARENA_SLACK
+ * bytes, 1 otherwise, 2 on bad usage. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,8 +19,8 @@
 
 #define CHUNK_MAX 4096
 /* An array count is checked against the bytes left, so each decoded element
- * costs at least one input byte; the largest element struct is well under
- * this many bytes. */
+ * costs at least one input byte; the largest element struct plus alignment
+ * padding is under this many bytes. */
 #define ARENA_PER_BYTE 256
 #define ARENA_SLACK 4096
 /* Far above the bound for CHUNK_MAX bytes, so a decode that breaks the bound
@@ -42,11 +43,36 @@ typedef struct stats {
     uint64_t decodes, ok, fail, bytes;
     uint64_t by_code[16]; /* index -code, KAFKA_E* codes are -1..-13 */
     uint64_t over_bound;
+    uint64_t roundtrip_failed;
     double max_ratio; /* arena bytes per input byte */
     size_t max_used, max_used_len;
     const char *max_name;
     int max_version;
 } stats_t;
+
+/* encode then decode again; true when that gives back an equal message. */
+static bool round_trips(const kafka_msg_vtable_t *vt, int16_t v, const void *m, void *back) {
+    kafka_err_t err;
+    size_t n;
+    bool ok = false;
+
+    kafka_err_clear(&err);
+    if (vt->size(m, v, &n, &err) < 0)
+        return false;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (buf == NULL)
+        return false;
+    kafka_writer_t w = kafka_writer_make(buf, n);
+    if (vt->encode(m, v, &w) == 0 && w.pos == n) {
+        kafka_arena_t arena;
+        kafka_arena_init(&arena, ARENA_CAP);
+        kafka_reader_t r = kafka_reader_make(buf, n, &err);
+        ok = vt->decode(&r, v, &arena, back) == 0 && r.pos == n && vt->equal(m, back);
+        kafka_arena_destroy(&arena);
+    }
+    free(buf);
+    return ok;
+}
 
 static double now(void) {
     struct timespec ts;
@@ -78,8 +104,9 @@ int main(int argc, char **argv) {
         if (kafka_messages[i].vtable->struct_size > max_struct)
             max_struct = kafka_messages[i].vtable->struct_size;
     void *m = malloc(max_struct);
+    void *back = malloc(max_struct);
     uint8_t *chunk = malloc(CHUNK_MAX);
-    if (m == NULL || chunk == NULL) {
+    if (m == NULL || back == NULL || chunk == NULL) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
@@ -106,17 +133,23 @@ int main(int argc, char **argv) {
         kafka_reader_t r = kafka_reader_make(chunk, len, &err);
         int rc = vt->decode(&r, v, &arena, m);
         size_t used = arena.used;
-        kafka_arena_destroy(&arena);
 
         st.decodes++;
         st.bytes += len;
         if (rc == 0) {
             st.ok++;
+            if (!round_trips(vt, v, m, back)) {
+                st.roundtrip_failed++;
+                fprintf(stderr, "%s v%d: decoded %zu bytes but does not round-trip\n", vt->name,
+                        v, r.pos);
+            }
         } else {
             st.fail++;
             if (rc < 0 && -rc < (int)(sizeof st.by_code / sizeof st.by_code[0]))
                 st.by_code[-rc]++;
         }
+        /* m and back view the chunk and the arena until here. */
+        kafka_arena_destroy(&arena);
         double ratio = (double)used / (double)len;
         if (ratio > st.max_ratio) {
             st.max_ratio = ratio;
@@ -139,7 +172,9 @@ int main(int argc, char **argv) {
            "(%.1f MiB/s)\n",
            seed, st.bytes >> 20, st.decodes, kafka_message_count, elapsed,
            (double)st.bytes / 1048576.0 / (elapsed > 0 ? elapsed : 1));
-    printf("decoded: %" PRIu64 " ok, %" PRIu64 " failed\n", st.ok, st.fail);
+    printf("decoded: %" PRIu64 " ok (%" PRIu64 " of them not round-tripping), %" PRIu64
+           " failed\n",
+           st.ok, st.roundtrip_failed, st.fail);
     for (int c = 1; c < (int)(sizeof st.by_code / sizeof st.by_code[0]); c++)
         if (st.by_code[c] > 0)
             printf("  %-20s %" PRIu64 "\n", kafka_err_name(-c), st.by_code[c]);
@@ -149,6 +184,7 @@ int main(int argc, char **argv) {
     printf("bound %d * len + %d: %" PRIu64 " decodes over it\n", ARENA_PER_BYTE, ARENA_SLACK,
            st.over_bound);
     free(m);
+    free(back);
     free(chunk);
-    return st.over_bound > 0 ? 1 : 0;
+    return st.over_bound > 0 || st.roundtrip_failed > 0 ? 1 : 0;
 }
