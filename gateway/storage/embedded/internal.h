@@ -30,6 +30,8 @@
 #define EMB_DELETE_SUFFIX "-delete"
 /* Kafka keeps the sequence ranges of the last five batches per producer. */
 #define EMB_PRODUCER_BATCHES 5
+/* Appended bytes between producer-state snapshots. */
+#define EMB_SNAPSHOT_BYTES (128LL << 20)
 /* Producer ids are reserved on disk a block at a time. */
 #define EMB_PRODUCER_ID_BLOCK 1000
 
@@ -71,7 +73,7 @@ typedef struct emb_part {
     int64_t unflushed_msgs;
     int64_t first_unflushed_ms; /* -1 when everything is flushed */
     bool in_dirty_list;
-    size_t snap_segs;
+    int64_t bytes_since_snap;
     int64_t snap_offset;
     /* loop thread only: MAX_TIMESTAMP cache covering [.., maxts_end) */
     bool maxts_valid;

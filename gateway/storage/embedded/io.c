@@ -89,7 +89,6 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
     kafka_batch_t b;
     kafka_rec_err_t err;
     int rc, nbatch = 0;
-    size_t segs_before = kgw_log_segment_count(&p->log);
     while ((rc = kafka_batch_iter_next(&it, &b, &err)) == 1) {
         bool first = nbatch++ == 0;
         int32_t last_seq = emb_last_sequence(b.base_sequence, b.last_offset_delta);
@@ -126,6 +125,7 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
         if (first)
             res->base_offset = base;
         msgs += b.record_count > 0 ? b.record_count : 1;
+        p->bytes_since_snap += (int64_t)b.size;
         if (b.producer_id >= 0) {
             uv_mutex_lock(&p->pmu);
             rc = emb_pstate_update(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
@@ -147,12 +147,9 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
         res->log_append_time = now;
     res->log_start_offset = kgw_log_start_offset(&p->log);
     job->hw = kgw_log_high_watermark(&p->log);
-    /* A rolled segment is a good point for a snapshot: replay after a
-     * crash then reads at most about one segment. */
-    if (kgw_log_segment_count(&p->log) != segs_before) {
-        emb_pstate_snapshot_write(p);
-        p->snap_segs = kgw_log_segment_count(&p->log);
-    }
+    /* Bounds what opening the partition after a crash has to replay. */
+    if (p->bytes_since_snap >= EMB_SNAPSHOT_BYTES && emb_pstate_snapshot_write(p) == 0)
+        p->bytes_since_snap = 0;
     uv_mutex_unlock(&p->mu);
     if (msgs > 0) {
         p->unflushed_msgs += msgs;
@@ -174,13 +171,13 @@ static bool policy_wants_flush(const emb_t *be, const emb_part_t *p, int64_t now
     if (be->cfg.log_flush_interval_messages > 0 &&
         p->unflushed_msgs >= be->cfg.log_flush_interval_messages)
         return true;
-    return be->cfg.log_flush_interval_ms > 0 &&
+    return be->cfg.log_flush_interval_ms >= 0 &&
            now - p->first_unflushed_ms >= be->cfg.log_flush_interval_ms;
 }
 
 /* Earliest time the flush-interval policy needs the thread, or -1. */
 static int64_t next_deadline(const emb_t *be) {
-    if (be->cfg.log_flush_interval_ms <= 0)
+    if (be->cfg.log_flush_interval_ms < 0)
         return -1;
     int64_t best = -1;
     for (size_t i = 0; i < be->ndirty; i++) {
@@ -302,7 +299,10 @@ static void io_main(void *arg) {
             int64_t now = emb_now_ms();
             if (now >= deadline)
                 break;
-            uv_cond_timedwait(&be->qcv, &be->qmu, (uint64_t)(deadline - now) * 1000000u);
+            /* Capped: a far deadline (the INT64_MAX default) is a plain
+             * wait that wakes up hourly, not an overflowing timeout. */
+            int64_t wait_ms = deadline - now < 3600000 ? deadline - now : 3600000;
+            uv_cond_timedwait(&be->qcv, &be->qmu, (uint64_t)wait_ms * 1000000u);
         }
         emb_job_t *jobs = be->q_head;
         be->q_head = be->q_tail = NULL;

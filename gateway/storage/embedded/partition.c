@@ -99,7 +99,6 @@ int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, emb_part_t **out) {
         emb_part_unref(p);
         return rc == -ENOMEM || rc == KGW_ENOMEM ? KGW_ENOMEM : KGW_EIO;
     }
-    p->snap_segs = kgw_log_segment_count(&p->log);
     *out = p;
     return 0;
 }

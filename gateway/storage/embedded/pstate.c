@@ -3,11 +3,12 @@
  * its last five batches.
  *
  * Persistence: a snapshot file (producer.snapshot in the partition
- * directory) holds the state as of an offset; it is written when a segment
- * rolls, at each retention check and at shutdown. Opening a partition loads
- * the snapshot and replays the batches from its offset to the log end. A
- * snapshot beyond the recovered log end (its data was lost in a crash) is
- * ignored and the whole log is replayed instead. */
+ * directory) holds the state as of an offset; it is written after every
+ * EMB_SNAPSHOT_BYTES appended, at each retention check when the log has
+ * grown, and at shutdown. Opening a partition loads the snapshot and
+ * replays the batches from its offset to the log end. A snapshot beyond the
+ * recovered log end (its data was lost in a crash) is ignored and the whole
+ * log is replayed instead. */
 #include "internal.h"
 
 #include <errno.h>

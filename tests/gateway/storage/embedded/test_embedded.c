@@ -29,7 +29,7 @@
     } while (0)
 
 typedef struct fx {
-    char dir[64];
+    char dir[80];
     kgw_config_t cfg;
     uv_loop_t loop;
     kgw_backend_t *be;
@@ -99,7 +99,7 @@ static int teardown(void **state) {
         be_close(f);
     uv_run(&f->loop, UV_RUN_DEFAULT);
     uv_loop_close(&f->loop);
-    char cmd[128];
+    char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
     if (system(cmd) != 0)
         return -1;
@@ -108,6 +108,12 @@ static int teardown(void **state) {
 }
 
 /* ---- batches ---- */
+
+/* Current timestamps: the log rolls a segment on every append whose first
+ * timestamp is older than segment.ms, as Kafka does. */
+static int64_t now_ms(void) {
+    return (int64_t)time(NULL) * 1000;
+}
 
 typedef struct bspec {
     int count;
@@ -250,7 +256,7 @@ static void test_topics_create_list_delete(void **state) {
     assert_string_equal("zeta", n.v[2]);
 
     CHECK("append", 0, append_n(f, "mid", 3, 1000).error);
-    char path[128];
+    char path[256];
     snprintf(path, sizeof path, "%s/mid-1", f->dir);
     if (!dir_exists(path))
         fail_msg("expected %s to exist", path);
@@ -269,7 +275,7 @@ static void test_topics_create_list_delete(void **state) {
     CHECK("recreated hw", 0, hw_of(f, "mid", 0));
     be_close(f);
     /* The renamed directories are gone once the I/O thread has run. */
-    char cmd[256];
+    char cmd[512];
     snprintf(cmd, sizeof cmd, "ls '%s' | grep -c -- -delete", f->dir);
     FILE *p = popen(cmd, "r");
     int left = -1;
@@ -419,7 +425,7 @@ static void test_group_commit(void **state) {
     fx_t *f = *state;
     create(f, "gc", 1);
     kafka_buf_t buf = KAFKA_BUF_INIT;
-    bspec_t s = {10, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    bspec_t s = {10, now_ms(), 1, KAFKA_CODEC_NONE, -1, -1, -1};
     build(&buf, &s);
     kgw_embedded_stats_t st0, st1;
     kgw_embedded_stats(f->be, &st0);
@@ -442,6 +448,59 @@ static void test_group_commit(void **state) {
     if (fsyncs == 0 || fsyncs >= GROUP_N / 2)
         fail_msg("expected between 1 and %d fsyncs for %d queued appends, got %" PRIu64,
                  GROUP_N / 2 - 1, GROUP_N, fsyncs);
+}
+
+/* A closed loop of producers: each completion sends the next append, so
+ * appends keep arriving while an fsync runs, as they do from clients. */
+#define PIPE_INFLIGHT 64
+#define PIPE_TOTAL 5000
+
+typedef struct pipe_state {
+    fx_t *f;
+    kafka_buf_t buf;
+    int sent, completed, errors;
+} pipe_state_t;
+
+static void pipe_send(pipe_state_t *ps);
+
+static void on_pipe_append(void *ctx, const kgw_append_result_t *r) {
+    pipe_state_t *ps = ctx;
+    ps->completed++;
+    ps->errors += r->error != 0;
+    if (ps->sent < PIPE_TOTAL)
+        pipe_send(ps);
+}
+
+static void pipe_send(pipe_state_t *ps) {
+    ps->sent++;
+    ps->f->be->ops->append(ps->f->be, "pipe", 0, ps->buf.ptr, ps->buf.len, -1, on_pipe_append, ps);
+}
+
+static void test_group_commit_pipelined(void **state) {
+    fx_t *f = *state;
+    create(f, "pipe", 1);
+    pipe_state_t ps = {.f = f, .buf = KAFKA_BUF_INIT};
+    bspec_t s = {10, now_ms(), 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    build(&ps.buf, &s);
+    kgw_embedded_stats_t st0, st1;
+    kgw_embedded_stats(f->be, &st0);
+    uint64_t t0 = uv_hrtime();
+    for (int i = 0; i < PIPE_INFLIGHT; i++)
+        pipe_send(&ps);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    double secs = (double)(uv_hrtime() - t0) / 1e9;
+    kgw_embedded_stats(f->be, &st1);
+    kafka_buf_free(&ps.buf);
+    CHECK("completed", PIPE_TOTAL, ps.completed);
+    CHECK("errors", 0, ps.errors);
+    uint64_t fsyncs = st1.fsyncs - st0.fsyncs;
+    print_message("group commit, %d in flight: %d acks=-1 appends (10 records each) in %.3f s, "
+                  "%" PRIu64 " fsyncs (%.1f appends per fsync), %.0f appends/s\n",
+                  PIPE_INFLIGHT, PIPE_TOTAL, secs, fsyncs, (double)PIPE_TOTAL / (double)fsyncs,
+                  PIPE_TOTAL / secs);
+    if (fsyncs == 0 || fsyncs > PIPE_TOTAL / 4)
+        fail_msg("expected between 1 and %d fsyncs, got %" PRIu64, PIPE_TOTAL / 4, fsyncs);
+    CHECK("hw", PIPE_TOTAL * 10, hw_of(f, "pipe", 0));
 }
 
 static void test_flush_interval_messages(void **state) {
@@ -525,7 +584,7 @@ static void check_dup_after_reopen(fx_t *f, bool remove_snapshot) {
     append_idem(f, "idem2", 5, 2, 0, 4);
     append_idem(f, "idem2", 5, 2, 4, 4);
     be_close(f);
-    char path[128];
+    char path[256];
     snprintf(path, sizeof path, "%s/idem2-0/producer.snapshot", f->dir);
     if (!dir_exists(path))
         fail_msg("expected a producer snapshot at %s after shutdown", path);
@@ -556,6 +615,76 @@ static void test_dup_after_reopen_replay(void **state) {
     check_dup_after_reopen(*state, true);
 }
 
+/* The state of a partition killed without shutdown: what is in the page
+ * cache, with the snapshot of an earlier shutdown. */
+static void test_dup_after_crash(void **state) {
+    fx_t *f = *state;
+    create(f, "crash", 1);
+    append_idem(f, "crash", 9, 0, 0, 2);
+    be_reopen(f); /* snapshot at offset 2 */
+    append_idem(f, "crash", 9, 0, 2, 3);
+    append_idem(f, "crash", 9, 0, 5, 1);
+    char orig[80], cmd[512];
+    snprintf(orig, sizeof orig, "%s", f->dir);
+    snprintf(f->dir, sizeof f->dir, "%.60s-copy", orig);
+    snprintf(cmd, sizeof cmd, "cp -a '%s' '%s' && rm -f '%s/.kgw-embedded.lock'", orig, f->dir,
+             f->dir);
+    CHECK(cmd, 0, system(cmd));
+    /* The original is closed and removed here; teardown removes the copy. */
+    char copy[80];
+    snprintf(copy, sizeof copy, "%s", f->dir);
+    snprintf(f->dir, sizeof f->dir, "%s", orig);
+    be_close(f);
+    snprintf(f->dir, sizeof f->dir, "%s", copy);
+    snprintf(f->cfg.log_dirs, sizeof f->cfg.log_dirs, "%s", copy);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", orig);
+    CHECK(cmd, 0, system(cmd));
+    be_open(f);
+    kgw_append_result_t r = append_idem(f, "crash", 9, 0, 2, 3);
+    CHECK("duplicate replayed past the snapshot", 2, r.base_offset);
+    r = append_idem(f, "crash", 9, 0, 5, 1);
+    CHECK("latest duplicate", 5, r.base_offset);
+    CHECK("hw", 6, hw_of(f, "crash", 0));
+    be_close(f);
+
+    /* A snapshot past the log end (its data lost) is not trusted. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/crash-0/producer.snapshot", f->dir);
+    FILE *fp = fopen(path, "w");
+    fprintf(fp, "kgw-producer-snapshot 1\noffset 999\np 9 0 0 -1 -1 1 100 200 0 100 0\n");
+    fclose(fp);
+    be_open(f);
+    r = append_idem(f, "crash", 9, 0, 5, 1);
+    CHECK("duplicate after ignoring a bad snapshot", 5, r.base_offset);
+    r = append_idem(f, "crash", 9, 0, 6, 1);
+    CHECK("next sequence after ignoring a bad snapshot", 0, r.error);
+}
+
+static void test_delete_with_appends_queued(void **state) {
+    fx_t *f = *state;
+    create(f, "gone", 2);
+    kafka_buf_t buf = KAFKA_BUF_INIT;
+    bspec_t s = {5, now_ms(), 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    build(&buf, &s);
+    static waiter_t w[50];
+    for (int i = 0; i < 50; i++) {
+        w[i] = (waiter_t){.f = f};
+        f->be->ops->append(f->be, "gone", i % 2, buf.ptr, buf.len, (int16_t)(i % 2 ? -1 : 1),
+                           on_append, &w[i]);
+    }
+    kafka_buf_free(&buf);
+    CHECK("delete", 0, f->be->ops->delete_topic(f->be, "gone"));
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    for (int i = 0; i < 50; i++) {
+        if (!w[i].done ||
+            (w[i].res.error != 0 && w[i].res.error != KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION))
+            fail_msg("append %d: expected done with 0 or %d, got done %d error %d", i,
+                     KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION, w[i].done, w[i].res.error);
+    }
+    create(f, "gone", 1);
+    CHECK("recreated hw", 0, hw_of(f, "gone", 0));
+}
+
 static void test_producer_ids(void **state) {
     fx_t *f = *state;
     int64_t a, b, c;
@@ -575,7 +704,7 @@ static void test_log_append_time(void **state) {
     kgw_config_entry_t cfg = {"message.timestamp.type", "LogAppendTime"};
     CHECK("create", 0, f->be->ops->create_topic(f->be, "lat", 1, &cfg, 1, NULL));
     bspec_t s = {3, 1000, 1, KAFKA_CODEC_GZIP, -1, -1, -1};
-    int64_t before = (int64_t)time(NULL) * 1000 - 1000;
+    int64_t before = now_ms() - 1000;
     kgw_append_result_t r = append_spec(f, "lat", 0, 1, &s);
     CHECK("error", 0, r.error);
     if (r.log_append_time < before)
@@ -683,7 +812,7 @@ static void test_retention_config(void **state) {
     be_open(f);
     kgw_config_entry_t cfg[] = {{"segment.bytes", "200"}};
     CHECK("create", 0, f->be->ops->create_topic(f->be, "ret", 1, cfg, 1, NULL));
-    int64_t old = (int64_t)time(NULL) * 1000 - 3600 * 1000;
+    int64_t old = now_ms() - 3600 * 1000;
     for (int i = 0; i < 5; i++)
         append_n(f, "ret", 3, old);
     int64_t ls, hw;
@@ -715,7 +844,7 @@ static void test_shutdown_drains(void **state) {
     fx_t *f = *state;
     create(f, "drain", 1);
     kafka_buf_t buf = KAFKA_BUF_INIT;
-    bspec_t s = {2, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    bspec_t s = {2, now_ms(), 1, KAFKA_CODEC_NONE, -1, -1, -1};
     build(&buf, &s);
     static waiter_t w[DRAIN_N];
     for (int i = 0; i < DRAIN_N; i++) {
@@ -761,11 +890,14 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_partition_sizes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_acks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_pipelined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_interval_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sequence_wraps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dup_after_reopen_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dup_after_reopen_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dup_after_crash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_with_appends_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(test_producer_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_append_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offset_for_timestamp, setup, teardown),
