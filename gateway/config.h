@@ -38,6 +38,10 @@ typedef struct kgw_config {
     int32_t offsets_retention_minutes;
     /* logging: error, warn, info, debug */
     int log_level;
+    /* Private to config.c: which settings were given explicitly (a file or
+     * --override), for DescribeConfigs sources and for advertised.listeners
+     * following listeners unless set itself. */
+    uint64_t explicit_bits;
 } kgw_config_t;
 
 /* What DescribeConfigs reports for a broker setting. */

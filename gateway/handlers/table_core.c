@@ -1,3 +1,10 @@
-#include "handlers.h"
+#include "api_versions.h"
 
-const kgw_handler_table_t kgw_handlers_core = {NULL, 0};
+static const kgw_handler_t core_handlers[] = {
+    {KAFKA_API_API_VERSIONS, 0, 4, kgw_handle_api_versions},
+};
+
+const kgw_handler_table_t kgw_handlers_core = {
+    core_handlers,
+    sizeof core_handlers / sizeof core_handlers[0],
+};

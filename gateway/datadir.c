@@ -1,0 +1,198 @@
+#include "datadir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int mkdir_p(const char *dir) {
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path)
+        return -ENAMETOOLONG;
+    memcpy(path, dir, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int kgw_cluster_id_generate(char *out) {
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    uint8_t b[18] = {0};
+    size_t got = 0;
+    while (got < 16) {
+        ssize_t r = getrandom(b + got, 16 - got, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        got += (size_t)r;
+    }
+    /* 16 bytes = 5 full groups of 3 plus one byte: 20 + 2 characters. */
+    size_t o = 0;
+    for (size_t i = 0; i < 18; i += 3) {
+        uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
+        out[o++] = alphabet[v >> 18 & 63];
+        out[o++] = alphabet[v >> 12 & 63];
+        if (o < 22)
+            out[o++] = alphabet[v >> 6 & 63];
+        if (o < 22)
+            out[o++] = alphabet[v & 63];
+    }
+    out[22] = '\0';
+    return 0;
+}
+
+static int write_meta(const char *dir, const char *cluster_id, int32_t node_id, char *err,
+                      size_t errlen) {
+    char tmp[4200], path[4200];
+    snprintf(tmp, sizeof tmp, "%s/meta.properties.tmp", dir);
+    snprintf(path, sizeof path, "%s/meta.properties", dir);
+    char body[256];
+    int n = snprintf(body, sizeof body,
+                     "#\n#kgw\nversion=1\ncluster.id=%s\nnode.id=%" PRId32 "\n", cluster_id,
+                     node_id);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fail(err, errlen, "%s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    /* Written, synced and renamed so a crash never leaves a half file. */
+    if (write(fd, body, (size_t)n) != n || fsync(fd) < 0) {
+        fail(err, errlen, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, path) < 0) {
+        fail(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+static bool valid_cluster_id(const char *s) {
+    if (strlen(s) != 22)
+        return false;
+    for (const char *p = s; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return false;
+    }
+    return true;
+}
+
+static int read_meta(const char *dir, int32_t node_id, char *cluster_id, char *err,
+                     size_t errlen) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/meta.properties", dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        if (errno == ENOENT)
+            return 1;
+        fail(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512];
+    char found[512] = "";
+    long stored_node = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strncmp(line, "cluster.id=", 11) == 0)
+            snprintf(found, sizeof found, "%s", line + 11);
+        else if (strncmp(line, "node.id=", 8) == 0)
+            stored_node = strtol(line + 8, NULL, 10);
+    }
+    fclose(f);
+    if (!valid_cluster_id(found)) {
+        fail(err, errlen, "%s: missing or malformed cluster.id", path);
+        return -1;
+    }
+    if (stored_node >= 0 && stored_node != node_id) {
+        fail(err, errlen, "%s: stored node.id %ld does not match node.id %" PRId32, path,
+             stored_node, node_id);
+        return -1;
+    }
+    memcpy(cluster_id, found, 23);
+    return 0;
+}
+
+int kgw_datadir_open(kgw_datadir_t *d, const char *dir, int32_t node_id, char *err,
+                     size_t errlen) {
+    memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
+    int rc = mkdir_p(dir);
+    if (rc < 0) {
+        fail(err, errlen, "log.dirs %s: %s", dir, strerror(-rc));
+        return -1;
+    }
+    char lock[4200];
+    snprintf(lock, sizeof lock, "%s/.kgw-meta.lock", dir);
+    d->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (d->lock_fd < 0) {
+        fail(err, errlen, "%s: %s", lock, strerror(errno));
+        return -1;
+    }
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        fail(err, errlen, "log.dirs %s is in use by another kgw process", dir);
+        kgw_datadir_close(d);
+        return -1;
+    }
+    rc = read_meta(dir, node_id, d->cluster_id, err, errlen);
+    if (rc == 1) {
+        if (kgw_cluster_id_generate(d->cluster_id) < 0) {
+            fail(err, errlen, "cannot get random bytes for the cluster id");
+            rc = -1;
+        } else {
+            rc = write_meta(dir, d->cluster_id, node_id, err, errlen);
+        }
+    }
+    if (rc < 0) {
+        kgw_datadir_close(d);
+        return -1;
+    }
+    return 0;
+}
+
+void kgw_datadir_close(kgw_datadir_t *d) {
+    if (d->lock_fd >= 0)
+        close(d->lock_fd);
+    d->lock_fd = -1;
+}
