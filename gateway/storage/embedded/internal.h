@@ -73,6 +73,7 @@ typedef struct emb_part {
     int64_t unflushed_msgs;
     int64_t first_unflushed_ms; /* -1 when everything is flushed */
     bool in_dirty_list;
+    bool in_flush_list;
     int64_t bytes_since_snap;
     int64_t snap_offset;
     /* loop thread only: MAX_TIMESTAMP cache covering [.., maxts_end) */

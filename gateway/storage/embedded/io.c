@@ -5,7 +5,11 @@
  * fsyncs each partition that an acks=-1 job is waiting on exactly once, so
  * one fsync serves every request that arrived while the previous one ran.
  * acks=0/1 jobs complete right after the write; their data is flushed when
- * log.flush.interval.messages or log.flush.interval.ms says so. */
+ * log.flush.interval.messages or log.flush.interval.ms says so, and at
+ * shutdown. With acks_all_fsync off, acks=-1 is treated like acks=1 (Kafka's
+ * page-cache durability). Readers see appended data at once (the high
+ * watermark is the log end), as on a single Kafka broker whose only in-sync
+ * replica is the leader. */
 #include "internal.h"
 
 #include <errno.h>
@@ -29,10 +33,6 @@ typedef struct io_round {
 } io_round_t;
 
 static void push_part(emb_part_t ***v, size_t *n, size_t *cap, emb_part_t *p) {
-    for (size_t i = 0; i < *n; i++) {
-        if ((*v)[i] == p)
-            return;
-    }
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
         emb_part_t **nv = realloc(*v, ncap * sizeof *nv);
@@ -42,6 +42,14 @@ static void push_part(emb_part_t ***v, size_t *n, size_t *cap, emb_part_t *p) {
         *cap = ncap;
     }
     (*v)[(*n)++] = p;
+}
+
+static void want_flush(io_round_t *round, emb_part_t *p) {
+    if (p->in_flush_list)
+        return;
+    size_t before = round->nflush;
+    push_part(&round->flush, &round->nflush, &round->capflush, p);
+    p->in_flush_list = round->nflush > before;
 }
 
 static void mark_dirty(emb_t *be, emb_part_t *p) {
@@ -161,7 +169,7 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
     bool wait = job->acks == -1 && be->cfg.acks_all_fsync && res->error == 0 &&
                 p->first_unflushed_ms >= 0;
     if (wait)
-        push_part(&round->flush, &round->nflush, &round->capflush, p);
+        want_flush(round, p);
     return wait;
 }
 
@@ -261,12 +269,13 @@ static void process(emb_t *be, emb_job_t *jobs, bool final, io_round_t *round) {
     }
     for (size_t i = 0; i < be->ndirty; i++) {
         if (final || policy_wants_flush(be, be->dirty[i], now))
-            push_part(&round->flush, &round->nflush, &round->capflush, be->dirty[i]);
+            want_flush(round, be->dirty[i]);
     }
     if (nwait > 0)
         round->stats.commit_rounds++;
     for (size_t i = 0; i < round->nflush; i++) {
         emb_part_t *p = round->flush[i];
+        p->in_flush_list = false;
         if (flush_part(p, round) == 0)
             continue;
         for (emb_job_t *j = jobs; j; j = j->next) {
