@@ -111,8 +111,8 @@ static int scan(emb_part_t *p, int64_t from, int (*fn)(void *arg, const kafka_ba
 }
 
 typedef struct ts_find {
-    int64_t ts;        /* wanted: first record with timestamp >= ts */
-    bool exact;        /* wanted: first record with timestamp == ts */
+    int64_t ts; /* wanted: first record with timestamp >= ts */
+    bool exact; /* wanted: first record with timestamp == ts */
     int64_t min_offset;
     int64_t offset, timestamp;
 } ts_find_t;

@@ -135,11 +135,11 @@ typedef struct emb {
     bool thread_started;
     uv_mutex_t qmu;
     uv_cond_t qcv;
-    emb_job_t *q_head, *q_tail;     /* qmu: to the I/O thread */
+    emb_job_t *q_head, *q_tail;       /* qmu: to the I/O thread */
     emb_job_t *done_head, *done_tail; /* qmu: back to the loop */
-    bool stop;                      /* qmu */
-    bool thread_finished;           /* qmu */
-    size_t pending;                 /* loop: jobs not yet completed */
+    bool stop;                        /* qmu */
+    bool thread_finished;             /* qmu */
+    size_t pending;                   /* loop: jobs not yet completed */
 
     uv_async_t async;
     uv_timer_t retention_timer;
@@ -205,8 +205,8 @@ void emb_pstate_free(emb_pstate_t *ps);
 int16_t emb_pstate_check(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base_seq,
                          int32_t last_seq, int64_t *dup_offset);
 int emb_pstate_update(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base_seq,
-                      int32_t last_seq, int64_t first_offset, int32_t offset_delta,
-                      int64_t max_ts, bool transactional, bool control);
+                      int32_t last_seq, int64_t first_offset, int32_t offset_delta, int64_t max_ts,
+                      bool transactional, bool control);
 int32_t emb_last_sequence(int32_t base_seq, int32_t offset_delta);
 int emb_pstate_snapshot_write(emb_part_t *p);
 int emb_pstate_rebuild(emb_part_t *p);

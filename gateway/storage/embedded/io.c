@@ -103,8 +103,8 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
         if (b.producer_id >= 0) {
             int64_t dup;
             uv_mutex_lock(&p->pmu);
-            int16_t e = emb_pstate_check(&p->ps, b.producer_id, b.producer_epoch,
-                                         b.base_sequence, last_seq, &dup);
+            int16_t e = emb_pstate_check(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
+                                         last_seq, &dup);
             uv_mutex_unlock(&p->pmu);
             if (e != 0) {
                 res->error = e;
@@ -137,9 +137,8 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
         if (b.producer_id >= 0) {
             uv_mutex_lock(&p->pmu);
             rc = emb_pstate_update(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
-                                   last_seq, base, b.last_offset_delta,
-                                   lat ? now : b.max_timestamp, kafka_batch_is_transactional(&b),
-                                   kafka_batch_is_control(&b));
+                                   last_seq, base, b.last_offset_delta, lat ? now : b.max_timestamp,
+                                   kafka_batch_is_transactional(&b), kafka_batch_is_control(&b));
             uv_mutex_unlock(&p->pmu);
             if (rc < 0) {
                 res->error = KAFKA_ERROR_KAFKA_STORAGE_ERROR;
@@ -166,8 +165,8 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
         mark_dirty(be, p);
     }
     /* A duplicate's original may not be on disk yet either. */
-    bool wait = job->acks == -1 && be->cfg.acks_all_fsync && res->error == 0 &&
-                p->first_unflushed_ms >= 0;
+    bool wait =
+        job->acks == -1 && be->cfg.acks_all_fsync && res->error == 0 && p->first_unflushed_ms >= 0;
     if (wait)
         want_flush(round, p);
     return wait;

@@ -105,8 +105,8 @@ int16_t emb_pstate_check(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t b
 }
 
 int emb_pstate_update(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base_seq,
-                      int32_t last_seq, int64_t first_offset, int32_t offset_delta,
-                      int64_t max_ts, bool transactional, bool control) {
+                      int32_t last_seq, int64_t first_offset, int32_t offset_delta, int64_t max_ts,
+                      bool transactional, bool control) {
     emb_producer_t *e = get_or_add(ps, pid);
     if (!e)
         return KGW_ENOMEM;
@@ -127,8 +127,8 @@ int emb_pstate_update(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base
         memmove(&e->batches[0], &e->batches[1], (EMB_PRODUCER_BATCHES - 1) * sizeof *e->batches);
         e->nbatches--;
     }
-    e->batches[e->nbatches++] = (emb_batch_meta_t){base_seq, last_seq, first_offset, offset_delta,
-                                                   max_ts};
+    e->batches[e->nbatches++] =
+        (emb_batch_meta_t){base_seq, last_seq, first_offset, offset_delta, max_ts};
     return 0;
 }
 
@@ -144,16 +144,14 @@ int emb_pstate_snapshot_write(emb_part_t *p) {
     len += (size_t)snprintf(buf + len, cap - len, SNAPSHOT_MAGIC "\noffset %" PRId64 "\n", end);
     for (size_t i = 0; i < p->ps.n; i++) {
         const emb_producer_t *e = &p->ps.v[i];
-        len += (size_t)snprintf(buf + len, cap - len,
-                                "p %" PRId64 " %d %" PRId64 " %d %" PRId64 " %d", e->pid,
-                                (int)e->epoch, e->last_timestamp, (int)e->coordinator_epoch,
-                                e->txn_start, e->nbatches);
+        len += (size_t)snprintf(
+            buf + len, cap - len, "p %" PRId64 " %d %" PRId64 " %d %" PRId64 " %d", e->pid,
+            (int)e->epoch, e->last_timestamp, (int)e->coordinator_epoch, e->txn_start, e->nbatches);
         for (int k = 0; k < e->nbatches; k++) {
             const emb_batch_meta_t *m = &e->batches[k];
-            len += (size_t)snprintf(buf + len, cap - len,
-                                    " %" PRId32 " %" PRId32 " %" PRId64 " %" PRId32 " %" PRId64,
-                                    m->first_seq, m->last_seq, m->first_offset, m->offset_delta,
-                                    m->max_timestamp);
+            len += (size_t)snprintf(
+                buf + len, cap - len, " %" PRId32 " %" PRId32 " %" PRId64 " %" PRId32 " %" PRId64,
+                m->first_seq, m->last_seq, m->first_offset, m->offset_delta, m->max_timestamp);
         }
         len += (size_t)snprintf(buf + len, cap - len, "\n");
     }
@@ -240,8 +238,8 @@ static int64_t snapshot_load(emb_part_t *p, int64_t log_end) {
                     goto bad;
                 s = end;
             }
-            e->batches[k] = (emb_batch_meta_t){(int32_t)m[0], (int32_t)m[1], m[2], (int32_t)m[3],
-                                               m[4]};
+            e->batches[k] =
+                (emb_batch_meta_t){(int32_t)m[0], (int32_t)m[1], m[2], (int32_t)m[3], m[4]};
         }
     }
     free(text);

@@ -188,9 +188,8 @@ static int check_cfg(const char *key, const char *value) {
     if (strcmp(key, "max.message.bytes") == 0)
         return parse_i64(value, 0, &v) && v <= INT32_MAX ? 0 : KGW_EINVAL;
     if (strcmp(key, "message.timestamp.type") == 0)
-        return strcmp(value, "CreateTime") == 0 || strcmp(value, "LogAppendTime") == 0
-                   ? 0
-                   : KGW_EINVAL;
+        return strcmp(value, "CreateTime") == 0 || strcmp(value, "LogAppendTime") == 0 ? 0
+                                                                                       : KGW_EINVAL;
     return 0;
 }
 
@@ -363,8 +362,7 @@ int emb_get_topic_by_id(kgw_backend_t *b, kafka_uuid_t id, kgw_topic_info_t *out
     return KGW_ENOTFOUND;
 }
 
-int emb_list_topics(kgw_backend_t *b, int (*fn)(void *arg, const kgw_topic_info_t *t),
-                    void *arg) {
+int emb_list_topics(kgw_backend_t *b, int (*fn)(void *arg, const kgw_topic_info_t *t), void *arg) {
     emb_t *be = (emb_t *)b;
     for (size_t i = 0; i < be->ntopics; i++) {
         kgw_topic_info_t info;

@@ -23,7 +23,7 @@
 
 #define CHECK(what, want, got)                                                                     \
     do {                                                                                           \
-        int64_t w_ = (int64_t)(want), g_ = (int64_t)(got);                                        \
+        int64_t w_ = (int64_t)(want), g_ = (int64_t)(got);                                         \
         if (w_ != g_)                                                                              \
             fail_msg("%s: expected %" PRId64 ", got %" PRId64, what, w_, g_);                      \
     } while (0)
@@ -52,9 +52,7 @@ static void be_open(fx_t *f) {
     f->be->on_data_arg = f;
 }
 
-static void on_shutdown(void *arg) {
-    *(bool *)arg = true;
-}
+static void on_shutdown(void *arg) { *(bool *)arg = true; }
 
 static void be_close(fx_t *f) {
     bool done = false;
@@ -111,9 +109,7 @@ static int teardown(void **state) {
 
 /* Current timestamps: the log rolls a segment on every append whose first
  * timestamp is older than segment.ms, as Kafka does. */
-static int64_t now_ms(void) {
-    return (int64_t)time(NULL) * 1000;
-}
+static int64_t now_ms(void) { return (int64_t)time(NULL) * 1000; }
 
 typedef struct bspec {
     int count;
@@ -325,7 +321,8 @@ static void test_create_partitions(void **state) {
     CHECK("missing", KGW_ENOTFOUND, f->be->ops->create_partitions(f->be, "nope", 3));
     bspec_t s = {2, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1};
     CHECK("append p2", 0, append_spec(f, "grow", 2, 1, &s).error);
-    CHECK("append p3", KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION, append_spec(f, "grow", 3, 1, &s).error);
+    CHECK("append p3", KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION,
+          append_spec(f, "grow", 3, 1, &s).error);
     be_reopen(f);
     kgw_topic_info_t t;
     CHECK("get", 0, f->be->ops->get_topic(f->be, "grow", &t));
@@ -357,7 +354,8 @@ static void test_append_read(void **state) {
     CHECK("hw", 7, r.high_watermark);
     CHECK("read len", (int64_t)sent.len, (int64_t)r.len);
     /* Stored as sent after the base offset (8 bytes) and leader epoch. */
-    if (memcmp(r.data + 8, sent.ptr + 8, 4) != 0 || memcmp(r.data + 16, sent.ptr + 16, sent.len - 16))
+    if (memcmp(r.data + 8, sent.ptr + 8, 4) != 0 ||
+        memcmp(r.data + 16, sent.ptr + 16, sent.len - 16))
         fail_msg("stored batch differs from the one sent");
     kafka_batch_t b;
     kafka_rec_err_t err;
@@ -439,7 +437,8 @@ static void test_group_commit(void **state) {
     kgw_embedded_stats(f->be, &st1);
     for (int i = 0; i < GROUP_N; i++) {
         if (!w[i].done || w[i].res.error != 0 || w[i].res.base_offset != i * 10)
-            fail_msg("append %d: expected done, error 0, offset %d; got done %d error %d offset %" PRId64,
+            fail_msg("append %d: expected done, error 0, offset %d; got done %d error %d offset "
+                     "%" PRId64,
                      i, i * 10, w[i].done, w[i].res.error, w[i].res.base_offset);
     }
     uint64_t fsyncs = st1.fsyncs - st0.fsyncs;
@@ -607,13 +606,9 @@ static void check_dup_after_reopen(fx_t *f, bool remove_snapshot) {
     CHECK("last sequence", 7, c.p[0].last_sequence);
 }
 
-static void test_dup_after_reopen_snapshot(void **state) {
-    check_dup_after_reopen(*state, false);
-}
+static void test_dup_after_reopen_snapshot(void **state) { check_dup_after_reopen(*state, false); }
 
-static void test_dup_after_reopen_replay(void **state) {
-    check_dup_after_reopen(*state, true);
-}
+static void test_dup_after_reopen_replay(void **state) { check_dup_after_reopen(*state, true); }
 
 /* The state of a partition killed without shutdown: what is in the page
  * cache, with the snapshot of an earlier shutdown. */
@@ -708,7 +703,8 @@ static void test_log_append_time(void **state) {
     kgw_append_result_t r = append_spec(f, "lat", 0, 1, &s);
     CHECK("error", 0, r.error);
     if (r.log_append_time < before)
-        fail_msg("log_append_time: expected >= %" PRId64 ", got %" PRId64, before, r.log_append_time);
+        fail_msg("log_append_time: expected >= %" PRId64 ", got %" PRId64, before,
+                 r.log_append_time);
     kgw_read_result_t rd;
     f->be->ops->read(f->be, "lat", 0, 0, 1 << 20, &rd);
     kafka_batch_t b;
@@ -801,9 +797,7 @@ static void test_delete_records(void **state) {
     CHECK("hw after reopen", 10, hw);
 }
 
-static void on_deadline(uv_timer_t *t) {
-    *(bool *)t->data = true;
-}
+static void on_deadline(uv_timer_t *t) { *(bool *)t->data = true; }
 
 static void test_retention_config(void **state) {
     fx_t *f = *state;
@@ -818,7 +812,8 @@ static void test_retention_config(void **state) {
     int64_t ls, hw;
     f->be->ops->offsets(f->be, "ret", 0, &ls, &hw);
     CHECK("log start before retention", 0, ls);
-    CHECK("set retention.ms", 0, f->be->ops->set_topic_config(f->be, "ret", "retention.ms", "60000"));
+    CHECK("set retention.ms", 0,
+          f->be->ops->set_topic_config(f->be, "ret", "retention.ms", "60000"));
     /* The backend's timer does not keep the loop alive on its own. */
     uv_timer_t deadline;
     bool expired = false;
