@@ -293,14 +293,15 @@ int emb_delete_topic(kgw_backend_t *b, const char *name) {
         snprintf(newname, sizeof newname, "%s/%.*s%s", be->dir, keep, name, suffix);
         char *dir = emb_part_dir(be, name, p);
         emb_job_t *job = calloc(1, sizeof *job);
-        if (dir && rename(dir, newname) == 0 && job) {
+        bool renamed = dir && rename(dir, newname) == 0;
+        if (renamed && job && !be->shutting_down) {
             job->kind = EMB_JOB_REMOVE_DIR;
             job->path = strdup(newname);
             emb_io_post(be, job);
         } else {
             free(job);
-            if (dir)
-                emb_remove_tree(dir);
+            if (renamed || dir)
+                emb_remove_tree(renamed ? newname : dir);
         }
         free(dir);
     }
