@@ -5,6 +5,7 @@ naming a session, acks=0) and read the answer."""
 import socket
 import struct
 import time
+import zlib
 
 import pytest
 
@@ -252,3 +253,21 @@ def kgw_host(kgw_server):
 @pytest.fixture(scope="module")
 def kgw_port(kgw_server):
     return kgw_server.port
+
+
+# ---- legacy (magic 0/1) message sets ----
+
+def legacy_message(magic, offset, key, value, timestamp=None):
+    ts = int(time.time() * 1000) if timestamp is None else timestamp
+    body = struct.pack(">bb", magic, 0)
+    if magic == 1:
+        body += struct.pack(">q", ts)
+    for b in (key, value):
+        body += struct.pack(">i", -1) if b is None else struct.pack(">i", len(b)) + b
+    msg = struct.pack(">I", zlib.crc32(body)) + body
+    return struct.pack(">qi", offset, len(msg)) + msg
+
+
+def records_magic(records):
+    """Magic byte of the first entry of a records field (None if empty)."""
+    return records[16] if len(records) > 16 else None

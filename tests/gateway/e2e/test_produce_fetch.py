@@ -3,6 +3,8 @@ kcat) and kafka-python, every codec, keys/headers/null key/null value, old
 message formats through old protocol versions, acks=0, long-poll latency,
 fetch-session refusal and per-partition produce errors."""
 
+import base64
+import signal
 import struct
 import subprocess
 import time
@@ -12,8 +14,10 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+import admin_wire
 import data_wire
 from data_wire import kgw_bootstrap, kgw_host, kgw_port, kgw_server  # noqa: F401
+from kgw_harness import kgw
 
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 
@@ -136,7 +140,11 @@ def test_kafka_python_old_message_formats(kgw_bootstrap, api_version, codec):
                       enable_auto_commit=False, consumer_timeout_ms=10000)
     c.assign([KTP(topic, 0)])
     c.seek(KTP(topic, 0), 0)
-    got = [(m.offset, m.key, m.value) for m in c][:len(msgs)]
+    got = []
+    for m in c:
+        got.append((m.offset, m.key, m.value))
+        if len(got) == len(msgs):
+            break
     c.close()
     want = [(i, k, v) for i, (k, v) in enumerate(msgs)]
     assert got == want, f"expected {want!r}, got {got!r}"
@@ -289,3 +297,155 @@ def test_fetch_out_of_range(kgw_host, kgw_port, kgw_bootstrap):
         assert (part, err) == (0, 1), f"fetch at 5 of 2: expected (0, 1), got {(part, err)}"
     finally:
         conn.close()
+
+
+def produce_json(version, topic, records, acks=-1):
+    body = {"acks": acks, "timeoutMs": 30000,
+            "topicData": [{"name": topic, "partitionData": [
+                {"index": 0, "records": base64.b64encode(records).decode()}]}]}
+    if version >= 3:
+        body["transactionalId"] = None
+    return body
+
+
+def fetch_json(version, topic, topic_id, offset, max_wait_ms=0, min_bytes=0,
+               partition_max_bytes=1 << 20, max_bytes=1 << 24):
+    part = {"partition": 0, "fetchOffset": offset, "partitionMaxBytes": partition_max_bytes}
+    if version >= 9:
+        part["currentLeaderEpoch"] = -1
+    if version >= 12:
+        part["lastFetchedEpoch"] = -1
+    if version >= 5:
+        part["logStartOffset"] = -1
+    t = {"partitions": [part]}
+    if version >= 13:
+        t["topicId"] = topic_id
+    else:
+        t["topic"] = topic
+    body = {"maxWaitMs": max_wait_ms, "minBytes": min_bytes, "topics": [t]}
+    if version <= 14:
+        body["replicaId"] = -1
+    if version >= 3:
+        body["maxBytes"] = max_bytes
+    if version >= 4:
+        body["isolationLevel"] = 0
+    if version >= 7:
+        body["sessionId"] = 0
+        body["sessionEpoch"] = -1
+        body["forgottenTopicsData"] = []
+    if version >= 11:
+        body["rackId"] = ""
+    return body
+
+
+def topic_id_of(bootstrap, topic):
+    md = admin_wire.call(bootstrap, admin_wire.METADATA, 12, admin_wire.metadata(12, [topic]))
+    return md["topics"][0]["topicId"]
+
+
+def test_every_produce_and_fetch_version(kgw_bootstrap):
+    """Produce v0-11 (magic 0 for v0-1, magic 1 for v2, magic 2 from v3) and
+    Fetch v0-17 (down-converted to magic 0 for v0-1 and magic 1 for v2-3)
+    through the project's codec, checking offsets, watermarks and formats."""
+    topic = new_topic(kgw_bootstrap)
+    problems = []
+    for v in range(12):
+        if v <= 2:
+            magic = 0 if v < 2 else 1
+            recs = data_wire.legacy_message(magic, 0, b"k%d" % v, b"v%d" % v)
+        else:
+            recs = data_wire.record_batch([b"v%d" % v])
+        r = admin_wire.call(kgw_bootstrap, 0, v, produce_json(v, topic, recs))
+        p = r["responses"][0]["partitionResponses"][0]
+        if (p["errorCode"], p["baseOffset"]) != (0, v):
+            problems.append(f"Produce v{v}: expected (0, {v}), got "
+                            f"{(p['errorCode'], p['baseOffset'])}")
+    tid = topic_id_of(kgw_bootstrap, topic)
+    for v in range(18):
+        r = admin_wire.call(kgw_bootstrap, 1, v, fetch_json(v, topic, tid, 0))
+        if v >= 7 and (r["errorCode"], r["sessionId"]) != (0, 0):
+            problems.append(f"Fetch v{v}: session: got {(r['errorCode'], r['sessionId'])}")
+        p = r["responses"][0]["partitions"][0]
+        recs = base64.b64decode(p["records"] or "")
+        want_magic = 0 if v <= 1 else 1 if v <= 3 else 2
+        got = (p["errorCode"], p["highWatermark"], data_wire.records_magic(recs))
+        if got != (0, 12, want_magic):
+            problems.append(f"Fetch v{v}: expected (0, 12, magic {want_magic}), got {got}")
+        if v >= 4 and p.get("lastStableOffset") != 12:
+            problems.append(f"Fetch v{v}: last stable offset {p.get('lastStableOffset')}")
+        if v >= 5 and p.get("logStartOffset") != 0:
+            problems.append(f"Fetch v{v}: log start offset {p.get('logStartOffset')}")
+    unknown = admin_wire.call(kgw_bootstrap, 1, 13,
+                              fetch_json(13, topic, "AAAAAAAAAAAAAAAAAAAAAQ", 0))
+    err = unknown["responses"][0]["partitions"][0]["errorCode"]
+    if err != 100:
+        problems.append(f"Fetch v13 unknown topic id: expected 100, got {err}")
+    assert not problems, "\n".join(problems)
+
+
+def test_fetch_max_bytes_at_least_one_batch(kgw_bootstrap):
+    topic = new_topic(kgw_bootstrap)
+    for i in range(3):
+        admin_wire.call(kgw_bootstrap, 0, 7,
+                        produce_json(7, topic, data_wire.record_batch([b"x" * 1000])))
+    batch_len = len(data_wire.record_batch([b"x" * 1000]))
+    checks = []
+    # A limit smaller than one batch still returns that (first) batch whole.
+    for label, body in [("partition limit", fetch_json(11, topic, None, 0, partition_max_bytes=10)),
+                        ("response limit", fetch_json(11, topic, None, 0, max_bytes=10)),
+                        ("two batches", fetch_json(11, topic, None, 0,
+                                                   partition_max_bytes=2 * batch_len + 5))]:
+        r = admin_wire.call(kgw_bootstrap, 1, 11, body)
+        recs = base64.b64decode(r["responses"][0]["partitions"][0]["records"] or "")
+        checks.append((label, len(recs)))
+    want = [("partition limit", batch_len), ("response limit", batch_len),
+            ("two batches", 2 * batch_len)]
+    assert checks == want, f"record bytes: expected {want}, got {checks}"
+    # From the middle of a batch: the whole batch comes back.
+    admin_wire.call(kgw_bootstrap, 0, 7, produce_json(
+        7, topic, data_wire.record_batch([b"a", b"b", b"c"])))
+    r = admin_wire.call(kgw_bootstrap, 1, 11, fetch_json(11, topic, None, 4))
+    recs = base64.b64decode(r["responses"][0]["partitions"][0]["records"] or "")
+    base = struct.unpack(">q", recs[:8])[0]
+    assert base == 3, f"fetch at 4 inside batch 3-5: expected base offset 3, got {base}"
+
+
+def test_long_poll_timer_and_min_bytes(kgw_bootstrap):
+    topic = new_topic(kgw_bootstrap)
+    t0 = time.time()
+    r = admin_wire.call(kgw_bootstrap, 1, 11, fetch_json(11, topic, None, 0, max_wait_ms=400,
+                                                          min_bytes=1))
+    waited = time.time() - t0
+    p = r["responses"][0]["partitions"][0]
+    assert p["errorCode"] == 0 and not base64.b64decode(p["records"] or ""), f"got {p}"
+    assert 0.35 <= waited < 2.0, f"empty long poll: expected ~0.4 s, got {waited:.3f} s"
+    # min_bytes above what one small batch has: the wait runs its course.
+    admin_wire.call(kgw_bootstrap, 0, 7, produce_json(7, topic, data_wire.record_batch([b"s"])))
+    t0 = time.time()
+    r = admin_wire.call(kgw_bootstrap, 1, 11, fetch_json(11, topic, None, 0, max_wait_ms=300,
+                                                          min_bytes=100000))
+    waited = time.time() - t0
+    recs = base64.b64decode(r["responses"][0]["partitions"][0]["records"] or "")
+    assert recs and 0.25 <= waited < 2.0, \
+        f"min_bytes not reached: expected data after ~0.3 s, got {len(recs)} bytes " \
+        f"after {waited:.3f} s"
+
+
+def test_shutdown_answers_parked_fetch():
+    with kgw() as k:
+        topic = new_topic(k.bootstrap)
+        conn = data_wire.Conn("127.0.0.1", k.port)
+        try:
+            corr = conn.send(1, 7, data_wire.fetch_v7_body(topic, 0, 0, max_wait_ms=60000,
+                                                           min_bytes=1))
+            time.sleep(0.3)
+            t0 = time.time()
+            k.proc.send_signal(signal.SIGTERM)
+            got, _ = conn.recv()
+            answered = time.time() - t0
+            assert got == corr, f"correlation: expected {corr}, got {got}"
+            assert answered < 2.0, f"parked fetch answered {answered:.2f} s after SIGTERM"
+            rc = k.proc.wait(10)
+            assert rc == 0, f"exit code: expected 0, got {rc}"
+        finally:
+            conn.close()
