@@ -333,3 +333,47 @@ def test_properties_file(tmp_path):
     finally:
         p.terminate()
         assert p.wait(20) == 0
+
+
+def test_kafka_python_check_version_and_admin_client():
+    """kafka-python infers the broker version from our ApiVersions answer."""
+    from kafka import KafkaAdminClient
+    from kafka.conn import BrokerConnection
+    with kgw() as k:
+        conn = BrokerConnection("127.0.0.1", k.port, socket.AF_INET)
+        try:
+            conn.connect_blocking(timeout=5)
+            version = conn.check_version(timeout=5)
+        finally:
+            conn.close()
+        assert version >= (0, 10), "expected kafka-python to see at least 0.10, got %r" % (
+            version,)
+        admin = KafkaAdminClient(bootstrap_servers=k.bootstrap, request_timeout_ms=5000)
+        try:
+            assert admin.config["api_version"] == version, "admin client saw %r, conn %r" % (
+                admin.config["api_version"], version)
+        finally:
+            admin.close()
+
+
+def test_sigterm_with_a_parked_fetch_exits_promptly():
+    """A long-poll Fetch waiting for data must not hold up a graceful stop."""
+    with kgw() as k:
+        _, _, apis, _ = api_versions_raw(k.port, 0)
+        if 1 not in apis or 3 not in apis or 2 not in apis:
+            pytest.skip("Fetch, ListOffsets or Metadata not served yet")
+        from kafka import KafkaConsumer, TopicPartition
+        from kafka.admin import KafkaAdminClient, NewTopic
+        admin = KafkaAdminClient(bootstrap_servers=k.bootstrap)
+        admin.create_topics([NewTopic("parked", 1, 1)])
+        admin.close()
+        consumer = KafkaConsumer(bootstrap_servers=k.bootstrap, fetch_max_wait_ms=30000,
+                                 enable_auto_commit=False, group_id=None)
+        consumer.assign([TopicPartition("parked", 0)])
+        consumer.poll(timeout_ms=1500)  # the fetch is now parked on the server
+        start = time.time()
+        rc = k.stop()
+        took = time.time() - start
+        consumer.close()
+        assert rc == 0, "expected exit code 0, got %r; log:\n%s" % (rc, k.log())
+        assert took < 5, "shutdown took %.1f s with a parked fetch (expected < 5 s)" % took
