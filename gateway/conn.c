@@ -209,6 +209,8 @@ void kgw_conn_accept(kgw_server_t *s) {
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
+    /* As Kafka does, so peers that vanish without a FIN are noticed. */
+    uv_tcp_keepalive(&c->tcp, 1, 60);
     struct sockaddr_storage ss;
     int len = sizeof ss;
     snprintf(c->peer, sizeof c->peer, "?");

@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,13 @@ int main(int argc, char **argv) {
 
     /* A client that disconnects mid-write must not kill the server. */
     signal(SIGPIPE, SIG_IGN);
+    /* Every connection and every open segment is a descriptor: allow as many
+     * as the hard limit permits. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
 
     kgw_datadir_t datadir;
     if (kgw_datadir_open(&datadir, config.log_dirs, config.node_id, err, sizeof err) < 0) {
