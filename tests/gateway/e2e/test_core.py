@@ -377,3 +377,29 @@ def test_sigterm_with_a_parked_fetch_exits_promptly():
         consumer.close()
         assert rc == 0, "expected exit code 0, got %r; log:\n%s" % (rc, k.log())
         assert took < 5, "shutdown took %.1f s with a parked fetch (expected < 5 s)" % took
+
+
+def test_random_frames_do_not_hurt_the_server():
+    """Well-framed requests with random bodies for every served api and
+    version: each is answered or its connection closed; the server lives on."""
+    import random
+    rnd = random.Random(20261121)
+    with kgw() as k:
+        _, _, apis, _ = api_versions_raw(k.port, 0)
+        for i in range(1500):
+            key = rnd.choice(sorted(apis))
+            lo, hi = apis[key]
+            version = rnd.randint(lo, hi)
+            body = bytes(rnd.getrandbits(8) for _ in range(rnd.choice((0, 1, 7, 40, 300))))
+            frame = encode_request(key, version, i, body, flexible=rnd.random() < 0.5)
+            with socket.create_connection(("127.0.0.1", k.port), timeout=5) as s:
+                s.sendall(frame)
+                s.settimeout(5)
+                try:
+                    s.recv(65536)
+                except (ConnectionResetError, socket.timeout):
+                    pass
+            assert k.proc.poll() is None, "server died on api %d v%d body %r; log:\n%s" % (
+                key, version, body, k.log()[-2000:])
+        assert_served(k.port, "random frames")
+        assert k.stop() == 0, "unclean exit after random frames; log:\n" + k.log()[-2000:]
