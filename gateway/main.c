@@ -62,11 +62,7 @@ int main(int argc, char **argv) {
     kgw_config_init(&config);
     char err[1024];
 
-    /* Overrides apply after the file wherever they appear, so collect first. */
-    const char **overrides = calloc((size_t)argc, sizeof *overrides);
-    int noverrides = 0;
-    if (overrides == NULL)
-        return 1;
+    /* Two passes: overrides apply after the file wherever they appear. */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -82,9 +78,9 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "kgw: --override needs key=value\n");
                 return EXIT_USAGE;
             }
-            overrides[noverrides++] = argv[++i];
+            i++;
         } else if (strncmp(a, "--override=", 11) == 0) {
-            overrides[noverrides++] = a + 11;
+            continue;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "kgw: unknown option '%s'\n", a);
             usage(stderr);
@@ -101,24 +97,30 @@ int main(int argc, char **argv) {
         fprintf(stderr, "kgw: configuration error: %s\n", err);
         return EXIT_USAGE;
     }
-    for (int i = 0; i < noverrides; i++) {
-        const char *eq = strchr(overrides[i], '=');
+    for (int i = 1; i < argc; i++) {
+        const char *o;
+        if (strcmp(argv[i], "--override") == 0)
+            o = argv[++i];
+        else if (strncmp(argv[i], "--override=", 11) == 0)
+            o = argv[i] + 11;
+        else
+            continue;
+        const char *eq = strchr(o, '=');
         if (eq == NULL) {
-            fprintf(stderr, "kgw: --override '%s': expected key=value\n", overrides[i]);
+            fprintf(stderr, "kgw: --override '%s': expected key=value\n", o);
             return EXIT_USAGE;
         }
         char key[256];
-        size_t klen = (size_t)(eq - overrides[i]);
+        size_t klen = (size_t)(eq - o);
         if (klen >= sizeof key)
             klen = sizeof key - 1;
-        memcpy(key, overrides[i], klen);
+        memcpy(key, o, klen);
         key[klen] = '\0';
         if (kgw_config_set(&config, key, eq + 1, err, sizeof err) < 0) {
             fprintf(stderr, "kgw: configuration error: --override %s\n", err);
             return EXIT_USAGE;
         }
     }
-    free(overrides);
     kgw_logging_set_level(config.log_level);
 
     /* A client that disconnects mid-write must not kill the server. */
