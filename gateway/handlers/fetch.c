@@ -33,7 +33,7 @@ static void release_part(kgw_backend_t *be, kgw_fetch_part_t *p) {
 
 static void op_free(void *arg) {
     kgw_fetch_op_t *op = arg;
-    kgw_backend_t *be = op->req->server->backend;
+    kgw_backend_t *be = op->backend;
     for (size_t i = 0; i < op->nparts; i++)
         release_part(be, &op->parts[i]);
     free(op->parts);
@@ -284,6 +284,7 @@ void kgw_handle_fetch(kgw_request_t *req) {
         return;
     }
     op->req = req;
+    op->backend = req->server->backend;
     kgw_request_on_free(req, op_free, op);
     op->max_bytes = req->api_version >= 3 ? rq->max_bytes : INT32_MAX;
     op->min_bytes = rq->min_bytes;

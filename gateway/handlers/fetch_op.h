@@ -31,6 +31,7 @@ typedef struct kgw_fetch_part {
  * reads it holds stay valid while the response is written. */
 typedef struct kgw_fetch_op {
     kgw_request_t *req;
+    kgw_backend_t *backend; /* kept here: releasing must not need the request */
     kgw_fetch_part_t *parts;
     size_t nparts;
     kgw_topic_info_t *topics;
