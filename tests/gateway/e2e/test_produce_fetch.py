@@ -449,3 +449,65 @@ def test_shutdown_answers_parked_fetch():
             assert rc == 0, f"exit code: expected 0, got {rc}"
         finally:
             conn.close()
+
+
+def test_topic_configs_shape_produce(kgw_host, kgw_port, kgw_bootstrap):
+    """max.message.bytes, cleanup.policy=compact and LogAppendTime, set on a
+    topic, decide what its produces get."""
+    admin = AdminClient({"bootstrap.servers": kgw_bootstrap})
+    names = {"small": {"max.message.bytes": "200"}, "compact": {"cleanup.policy": "compact"},
+             "lat": {"message.timestamp.type": "LogAppendTime"}}
+    topics = {k: "c-" + k + "-" + uuid.uuid4().hex[:8] for k in names}
+    futs = admin.create_topics([NewTopic(topics[k], 1, 1, config=cfg) for k, cfg in names.items()])
+    for f in futs.values():
+        f.result(timeout=10)
+    conn = data_wire.Conn(kgw_host, kgw_port)
+    try:
+        def produce(topic, records):
+            r = conn.request(0, 7, data_wire.produce_body(topic, 0, records))
+            return data_wire.parse_produce_v7(r)[0]
+
+        before = int(time.time() * 1000)
+        got = {
+            "small ok": produce(topics["small"], data_wire.record_batch([b"x" * 50]))[2],
+            "small too large": produce(topics["small"], data_wire.record_batch([b"x" * 300]))[2],
+            "compact without key": produce(topics["compact"], data_wire.record_batch([b"v"]))[2],
+        }
+        lat = produce(topics["lat"], data_wire.record_batch([b"v"], timestamp=1000))
+    finally:
+        conn.close()
+    want = {"small ok": 0, "small too large": 10, "compact without key": 87}
+    assert got == want, f"errors: expected {want}, got {got}"
+    assert lat[2] == 0 and lat[4] >= before, \
+        f"LogAppendTime topic: expected error 0 and append time >= {before}, got {lat}"
+    c = consume_all(kgw_bootstrap, topics["lat"], 1)
+    assert c and c[0].timestamp()[1] == lat[4], \
+        f"consumed timestamp: expected {lat[4]}, got {c[0].timestamp() if c else None}"
+
+
+def test_deleted_records_are_out_of_range(kgw_host, kgw_port, kgw_bootstrap):
+    topic = new_topic(kgw_bootstrap)
+    conn = data_wire.Conn(kgw_host, kgw_port)
+    try:
+        for i in range(10):
+            conn.request(0, 7, data_wire.produce_body(topic, 0, data_wire.record_batch([b"%d" % i])))
+        r = admin_wire.call(kgw_bootstrap, admin_wire.DELETE_RECORDS, 2,
+                            admin_wire.delete_records(topic, {0: 5}))
+        low = r["topics"][0]["partitions"][0]
+        assert (low["errorCode"], low["lowWatermark"]) == (0, 5), f"DeleteRecords: got {low}"
+        r = admin_wire.call(kgw_bootstrap, 1, 11, fetch_json(11, topic, None, 2))
+        p = r["responses"][0]["partitions"][0]
+        assert p["errorCode"] == 1, f"fetch below log start: expected 1, got {p['errorCode']}"
+    finally:
+        conn.close()
+    # A consumer told to start there resets to the new log start.
+    c = Consumer({"bootstrap.servers": kgw_bootstrap, "group.id": "g-" + uuid.uuid4().hex[:8],
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.assign([TopicPartition(topic, 0, 2)])
+    m = None
+    deadline = time.time() + 15
+    while m is None and time.time() < deadline:
+        m = c.poll(0.5)
+    c.close()
+    assert m is not None and (m.offset(), m.value()) == (5, b"5"), \
+        f"after reset: expected (5, b'5'), got {(m.offset(), m.value()) if m else None}"
