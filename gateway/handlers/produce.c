@@ -191,6 +191,10 @@ void kgw_handle_produce(kgw_request_t *req) {
         kgw_topic_info_t info;
         int16_t topic_err =
             acks_ok ? kgw_data_find_topic(s, td->name, &info) : KAFKA_ERROR_INVALID_REQUIRED_ACKS;
+        /* Internal topics (committed offsets, ...) are written by the
+         * broker itself, never by clients, as in Kafka. */
+        if (topic_err == KAFKA_ERROR_NONE && info.internal)
+            topic_err = KAFKA_ERROR_INVALID_TOPIC_EXCEPTION;
         kgw_data_topic_limits_t lim;
         if (topic_err == KAFKA_ERROR_NONE)
             kgw_data_topic_limits(s, info.name, &lim);

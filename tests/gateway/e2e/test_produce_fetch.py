@@ -511,3 +511,33 @@ def test_deleted_records_are_out_of_range(kgw_host, kgw_port, kgw_bootstrap):
     c.close()
     assert m is not None and (m.offset(), m.value()) == (5, b"5"), \
         f"after reset: expected (5, b'5'), got {(m.offset(), m.value()) if m else None}"
+
+
+@pytest.mark.parametrize("api_version", [(0, 9), (0, 10, 0)])
+@pytest.mark.parametrize("codec", ["none", "gzip", "snappy", "lz4"])
+def test_v2_batches_down_converted_for_old_consumers(kgw_bootstrap, api_version, codec):
+    """Batches a modern producer wrote (magic 2, headers, compressed) read by
+    a consumer that only knows magic 0 (Fetch v1) or magic 1 (Fetch v2)."""
+    from kafka import KafkaConsumer
+    from kafka import TopicPartition as KTP
+    topic = new_topic(kgw_bootstrap)
+    p = Producer({"bootstrap.servers": kgw_bootstrap, "compression.type": codec,
+                  "linger.ms": 20})
+    msgs = [(b"k%d" % i, b"v%d" % i * 10) for i in range(30)] + [(None, b"nokey")]
+    for k, v in msgs:
+        p.produce(topic, key=k, value=v, partition=0, headers=[("h", b"dropped")],
+                  timestamp=1_600_000_000_000)
+    assert p.flush(10) == 0
+    c = KafkaConsumer(bootstrap_servers=kgw_bootstrap, api_version=api_version,
+                      enable_auto_commit=False, consumer_timeout_ms=10000)
+    c.assign([KTP(topic, 0)])
+    c.seek(KTP(topic, 0), 0)
+    got = []
+    for m in c:
+        got.append((m.offset, m.key, m.value, m.timestamp))
+        if len(got) == len(msgs):
+            break
+    c.close()
+    ts = 1_600_000_000_000 if api_version >= (0, 10, 0) else None
+    want = [(i, k, v, ts) for i, (k, v) in enumerate(msgs)]
+    assert got == want, f"expected {want[:2]}..., got {got[:2]}... ({len(got)} messages)"
