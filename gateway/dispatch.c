@@ -11,6 +11,7 @@ static const kgw_handler_table_t *const tables[] = {
     &kgw_handlers_core,
     &kgw_handlers_data,
     &kgw_handlers_admin,
+    &kgw_handlers_groups,
 };
 
 static const kgw_handler_t *by_key[KAFKA_API_KEY_COUNT];

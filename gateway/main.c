@@ -162,6 +162,11 @@ int main(int argc, char **argv) {
     }
     if (kgw_server_start(&server, loop, &config, backend) < 0)
         return 1;
+    /* Group state is loaded before the loop runs, so no request sees it half-built. */
+    if (kgw_group_handlers_start(&server) < 0) {
+        kgw_error("cannot start the group coordinator");
+        return 1;
+    }
 
     uv_run(loop, UV_RUN_DEFAULT);
     if (!stopped) {

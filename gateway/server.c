@@ -164,6 +164,7 @@ void kgw_server_stop(kgw_server_t *s) {
         kgw_conn_stop_reading(c);
     /* Parked fetches are failed now, so they do not hold the drain up. */
     kgw_data_handlers_stop(s);
+    kgw_group_handlers_stop(s);
     uv_timer_init(s->loop, &drain_timer);
     drain_timer.data = s;
     drain_deadline = uv_now(s->loop) + DRAIN_DEADLINE_MS;

@@ -31,6 +31,7 @@ typedef struct kgw_handler_table {
 extern const kgw_handler_table_t kgw_handlers_core;
 extern const kgw_handler_table_t kgw_handlers_data;
 extern const kgw_handler_table_t kgw_handlers_admin;
+extern const kgw_handler_table_t kgw_handlers_groups;
 
 /* The handler for an api key, or NULL. */
 const kgw_handler_t *kgw_handler_find(int16_t api_key);
@@ -44,5 +45,11 @@ int kgw_data_handlers_start(kgw_server_t *s);
 void kgw_data_handlers_stop(kgw_server_t *s);
 void kgw_data_handlers_on_data(void *server, const char *topic, int32_t partition,
                                int64_t high_watermark);
+
+/* Lifecycle of the group coordinator (server->group_state): start loads the
+ * persisted group state after the data handlers start; stop answers parked
+ * joins and syncs before connections close. */
+int kgw_group_handlers_start(kgw_server_t *s);
+void kgw_group_handlers_stop(kgw_server_t *s);
 
 #endif
