@@ -173,13 +173,40 @@ class Planner:
 
     def min_elem(self, f: Field) -> int:
         """Fewest bytes one array element takes on the wire (at least 1), used
-        to reject impossible counts before allocating."""
+        to reject impossible counts before allocating: the tighter this is,
+        the less a hostile count can make a decoder allocate per input byte."""
         t = f.type
         if not t.is_array:
             return 1
         if t.base in FIXED_WIDTH:
             return FIXED_WIDTH[t.base]
-        return 1
+        if t.is_struct:
+            reach = f.versions.intersect(f.parent.versions).intersect(f.struct.versions)
+            return max(1, min(self.struct_min(f.struct, v) for v in range(reach.lo, reach.hi + 1)))
+        # string/bytes elements: a length prefix at least
+        return 1 if self.flex_versions.contains(f.versions.intersect(f.parent.versions)) \
+            else (1 if not self.flex_versions.empty else (2 if t.base == "string" else 4))
+
+    def struct_min(self, s: Struct, v: int) -> int:
+        """Smallest encoding of struct s at version v."""
+        flex = self.flex_versions.contains(v)
+        n = 1 if flex else 0  # the tag-section count
+        for f in s.fields:
+            if not f.versions.contains(v) or f.tagged_versions.contains(v):
+                continue
+            t = f.type
+            if t.is_array:
+                n += 1 if flex else 4
+            elif t.is_struct:
+                n += 1 if not f.nullable_versions.empty and f.nullable_versions.contains(v) \
+                    else self.struct_min(f.struct, v)
+            elif t.base in FIXED_WIDTH:
+                n += FIXED_WIDTH[t.base]
+            elif flex and (f.flexible_versions is None or f.flexible_versions.contains(v)):
+                n += 1
+            else:
+                n += 2 if t.base == "string" else 4
+        return n
 
     def init_expr(self, f: Field, fp: dict) -> str | None:
         """C statement setting the spec default, or None when zero is it."""

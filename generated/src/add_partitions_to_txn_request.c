@@ -165,7 +165,7 @@ static int decode_add_partitions_to_txn_transaction(kafka_reader_t *r, int16_t v
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -302,7 +302,7 @@ static int decode_add_partitions_to_txn_request(kafka_reader_t *r, int16_t v, ka
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 14, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->transactions.items, &items)) < 0)
                 return kafka_rfail(r, rc, "transactions", -1);
             m->transactions.items = items;
@@ -330,7 +330,7 @@ static int decode_add_partitions_to_txn_request(kafka_reader_t *r, int16_t v, ka
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->v3_and_below_topics.items, &items)) < 0)
                 return kafka_rfail(r, rc, "v3AndBelowTopics", -1);
             m->v3_and_below_topics.items = items;

@@ -136,7 +136,7 @@ static int decode_add_partitions_to_txn_topic_result(kafka_reader_t *r, int16_t 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->results_by_partition.items, &items)) < 0)
             return kafka_rfail(r, rc, "resultsByPartition", -1);
         m->results_by_partition.items = items;
@@ -256,7 +256,7 @@ static int decode_add_partitions_to_txn_result(kafka_reader_t *r, int16_t v, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_results.items, &items)) < 0)
             return kafka_rfail(r, rc, "topicResults", -1);
         m->topic_results.items = items;
@@ -382,7 +382,7 @@ static int decode_add_partitions_to_txn_response(kafka_reader_t *r, int16_t v, k
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->results_by_transaction.items, &items)) < 0)
                 return kafka_rfail(r, rc, "resultsByTransaction", -1);
             m->results_by_transaction.items = items;
@@ -398,7 +398,7 @@ static int decode_add_partitions_to_txn_response(kafka_reader_t *r, int16_t v, k
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->results_by_topic_v3_and_below.items, &items)) < 0)
                 return kafka_rfail(r, rc, "resultsByTopicV3AndBelow", -1);
             m->results_by_topic_v3_and_below.items = items;

@@ -149,7 +149,7 @@ static int decode_add_raft_voter_request(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->listeners.items, &items)) < 0)
             return kafka_rfail(r, rc, "listeners", -1);
         m->listeners.items = items;

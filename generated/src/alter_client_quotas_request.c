@@ -238,7 +238,7 @@ static int decode_entry_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->entity.items, &items)) < 0)
             return kafka_rfail(r, rc, "entity", -1);
         m->entity.items = items;
@@ -252,7 +252,7 @@ static int decode_entry_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 11, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->ops.items, &items)) < 0)
             return kafka_rfail(r, rc, "ops", -1);
         m->ops.items = items;
@@ -383,7 +383,7 @@ static int decode_alter_client_quotas_request(kafka_reader_t *r, int16_t v, kafk
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->entries.items, &items)) < 0)
             return kafka_rfail(r, rc, "entries", -1);
         m->entries.items = items;

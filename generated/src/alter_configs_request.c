@@ -139,7 +139,7 @@ static int decode_alter_configs_resource(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->configs.items, &items)) < 0)
             return kafka_rfail(r, rc, "configs", -1);
         m->configs.items = items;
@@ -261,7 +261,7 @@ static int decode_alter_configs_request(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 4, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->resources.items, &items)) < 0)
             return kafka_rfail(r, rc, "resources", -1);
         m->resources.items = items;

@@ -155,7 +155,7 @@ static int decode_reassignable_topic(kafka_reader_t *r, int16_t v, kafka_arena_t
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -275,7 +275,7 @@ static int decode_alter_partition_reassignments_request(kafka_reader_t *r, int16
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

@@ -158,7 +158,7 @@ static int decode_partition_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 13, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->new_isr_with_epochs.items, &items)) < 0)
                 return kafka_rfail(r, rc, "newIsrWithEpochs", -1);
             m->new_isr_with_epochs.items = items;
@@ -358,7 +358,7 @@ static int decode_topic_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 14, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -494,7 +494,7 @@ static int decode_alter_partition_request(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

@@ -250,7 +250,7 @@ static int decode_alter_user_scram_credentials_request(kafka_reader_t *r, int16_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->deletions.items, &items)) < 0)
             return kafka_rfail(r, rc, "deletions", -1);
         m->deletions.items = items;
@@ -264,7 +264,7 @@ static int decode_alter_user_scram_credentials_request(kafka_reader_t *r, int16_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 9, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->upsertions.items, &items)) < 0)
             return kafka_rfail(r, rc, "upsertions", -1);
         m->upsertions.items = items;

@@ -351,7 +351,7 @@ static int decode_api_versions_response(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->api_keys.items, &items)) < 0)
             return kafka_rfail(r, rc, "apiKeys", -1);
         m->api_keys.items = items;
@@ -381,7 +381,7 @@ static int decode_api_versions_response(kafka_reader_t *r, int16_t v, kafka_aren
                 {
                     int32_t n;
                     void *items;
-                    if ((rc = kafka_read_array_len(&sub, true, false, 1, &n)) < 0 ||
+                    if ((rc = kafka_read_array_len(&sub, true, false, 6, &n)) < 0 ||
                         (rc = kafka_alloc_items(&sub, a, n, sizeof *m->supported_features.items, &items)) < 0)
                         return kafka_rfail(&sub, rc, "supportedFeatures", -1);
                     m->supported_features.items = items;
@@ -401,7 +401,7 @@ static int decode_api_versions_response(kafka_reader_t *r, int16_t v, kafka_aren
                 {
                     int32_t n;
                     void *items;
-                    if ((rc = kafka_read_array_len(&sub, true, false, 1, &n)) < 0 ||
+                    if ((rc = kafka_read_array_len(&sub, true, false, 6, &n)) < 0 ||
                         (rc = kafka_alloc_items(&sub, a, n, sizeof *m->finalized_features.items, &items)) < 0)
                         return kafka_rfail(&sub, rc, "finalizedFeatures", -1);
                     m->finalized_features.items = items;

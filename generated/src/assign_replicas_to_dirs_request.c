@@ -127,7 +127,7 @@ static int decode_topic_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -245,7 +245,7 @@ static int decode_directory_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -367,7 +367,7 @@ static int decode_assign_replicas_to_dirs_request(kafka_reader_t *r, int16_t v, 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->directories.items, &items)) < 0)
             return kafka_rfail(r, rc, "directories", -1);
         m->directories.items = items;

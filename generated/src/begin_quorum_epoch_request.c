@@ -158,7 +158,7 @@ static int decode_topic_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 12, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -388,7 +388,7 @@ static int decode_begin_quorum_epoch_request(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -403,7 +403,7 @@ static int decode_begin_quorum_epoch_request(kafka_reader_t *r, int16_t v, kafka
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->leader_endpoints.items, &items)) < 0)
                 return kafka_rfail(r, rc, "leaderEndpoints", -1);
             m->leader_endpoints.items = items;

@@ -152,7 +152,7 @@ static int decode_topic_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 14, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -373,7 +373,7 @@ static int decode_begin_quorum_epoch_response(kafka_reader_t *r, int16_t v, kafk
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -399,7 +399,7 @@ static int decode_begin_quorum_epoch_response(kafka_reader_t *r, int16_t v, kafk
                 {
                     int32_t n;
                     void *items;
-                    if ((rc = kafka_read_array_len(&sub, true, false, 1, &n)) < 0 ||
+                    if ((rc = kafka_read_array_len(&sub, true, false, 8, &n)) < 0 ||
                         (rc = kafka_alloc_items(&sub, a, n, sizeof *m->node_endpoints.items, &items)) < 0)
                         return kafka_rfail(&sub, rc, "nodeEndpoints", -1);
                     m->node_endpoints.items = items;

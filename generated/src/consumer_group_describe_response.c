@@ -168,7 +168,7 @@ static int decode_assignment(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 19, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "topicPartitions", -1);
         m->topic_partitions.items = items;
@@ -508,7 +508,7 @@ static int decode_described_group(kafka_reader_t *r, int16_t v, kafka_arena_t *a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 16, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->members.items, &items)) < 0)
             return kafka_rfail(r, rc, "members", -1);
         m->members.items = items;
@@ -667,7 +667,7 @@ static int decode_consumer_group_describe_response(kafka_reader_t *r, int16_t v,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 20, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->groups.items, &items)) < 0)
             return kafka_rfail(r, rc, "groups", -1);
         m->groups.items = items;

@@ -189,7 +189,7 @@ static int decode_consumer_group_heartbeat_request(kafka_reader_t *r, int16_t v,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, true, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "topicPartitions", -1);
         m->topic_partitions.items = items;

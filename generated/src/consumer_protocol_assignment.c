@@ -122,7 +122,7 @@ static int decode_consumer_protocol_assignment(kafka_reader_t *r, int16_t v, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->assigned_partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "assignedPartitions", -1);
         m->assigned_partitions.items = items;

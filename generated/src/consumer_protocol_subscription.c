@@ -127,7 +127,7 @@ static int decode_consumer_protocol_subscription(kafka_reader_t *r, int16_t v, k
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 2, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -143,7 +143,7 @@ static int decode_consumer_protocol_subscription(kafka_reader_t *r, int16_t v, k
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->owned_partitions.items, &items)) < 0)
                 return kafka_rfail(r, rc, "ownedPartitions", -1);
             m->owned_partitions.items = items;

@@ -129,7 +129,7 @@ static int decode_controlled_shutdown_response(kafka_reader_t *r, int16_t v, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->remaining_partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "remainingPartitions", -1);
         m->remaining_partitions.items = items;

@@ -259,7 +259,7 @@ static int decode_controller_registration_request(kafka_reader_t *r, int16_t v, 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->listeners.items, &items)) < 0)
             return kafka_rfail(r, rc, "listeners", -1);
         m->listeners.items = items;
@@ -273,7 +273,7 @@ static int decode_controller_registration_request(kafka_reader_t *r, int16_t v, 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->features.items, &items)) < 0)
             return kafka_rfail(r, rc, "features", -1);
         m->features.items = items;

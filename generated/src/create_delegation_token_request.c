@@ -141,7 +141,7 @@ static int decode_create_delegation_token_request(kafka_reader_t *r, int16_t v, 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->renewers.items, &items)) < 0)
             return kafka_rfail(r, rc, "renewers", -1);
         m->renewers.items = items;

@@ -149,7 +149,7 @@ static int decode_create_partitions_topic(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, true, 2, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->assignments.items, &items)) < 0)
             return kafka_rfail(r, rc, "assignments", -1);
         m->assignments.items = items;
@@ -272,7 +272,7 @@ static int decode_create_partitions_request(kafka_reader_t *r, int16_t v, kafka_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

@@ -139,7 +139,7 @@ static int decode_create_partitions_response(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->results.items, &items)) < 0)
             return kafka_rfail(r, rc, "results", -1);
         m->results.items = items;

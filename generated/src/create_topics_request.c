@@ -260,7 +260,7 @@ static int decode_creatable_topic(kafka_reader_t *r, int16_t v, kafka_arena_t *a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->assignments.items, &items)) < 0)
             return kafka_rfail(r, rc, "assignments", -1);
         m->assignments.items = items;
@@ -274,7 +274,7 @@ static int decode_creatable_topic(kafka_reader_t *r, int16_t v, kafka_arena_t *a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->configs.items, &items)) < 0)
             return kafka_rfail(r, rc, "configs", -1);
         m->configs.items = items;
@@ -423,7 +423,7 @@ static int decode_create_topics_request(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 10, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

@@ -189,7 +189,7 @@ static int decode_creatable_topic_result(kafka_reader_t *r, int16_t v, kafka_are
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, true, 6, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->configs.items, &items)) < 0)
                 return kafka_rfail(r, rc, "configs", -1);
             m->configs.items = items;
@@ -392,7 +392,7 @@ static int decode_create_topics_response(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 4, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

@@ -185,7 +185,7 @@ static int decode_delete_acls_request(kafka_reader_t *r, int16_t v, kafka_arena_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 8, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->filters.items, &items)) < 0)
             return kafka_rfail(r, rc, "filters", -1);
         m->filters.items = items;

@@ -214,7 +214,7 @@ static int decode_delete_acls_filter_result(kafka_reader_t *r, int16_t v, kafka_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 11, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->matching_acls.items, &items)) < 0)
             return kafka_rfail(r, rc, "matchingAcls", -1);
         m->matching_acls.items = items;
@@ -338,7 +338,7 @@ static int decode_delete_acls_response(kafka_reader_t *r, int16_t v, kafka_arena
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->filter_results.items, &items)) < 0)
             return kafka_rfail(r, rc, "filterResults", -1);
         m->filter_results.items = items;

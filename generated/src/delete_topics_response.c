@@ -161,7 +161,7 @@ static int decode_delete_topics_response(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 4, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->responses.items, &items)) < 0)
             return kafka_rfail(r, rc, "responses", -1);
         m->responses.items = items;

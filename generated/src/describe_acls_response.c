@@ -161,7 +161,7 @@ static int decode_describe_acls_resource(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->acls.items, &items)) < 0)
             return kafka_rfail(r, rc, "acls", -1);
         m->acls.items = items;
@@ -309,7 +309,7 @@ static int decode_describe_acls_response(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->resources.items, &items)) < 0)
             return kafka_rfail(r, rc, "resources", -1);
         m->resources.items = items;

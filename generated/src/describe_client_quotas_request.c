@@ -137,7 +137,7 @@ static int decode_describe_client_quotas_request(kafka_reader_t *r, int16_t v, k
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 4, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->components.items, &items)) < 0)
             return kafka_rfail(r, rc, "components", -1);
         m->components.items = items;

@@ -230,7 +230,7 @@ static int decode_entry_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->entity.items, &items)) < 0)
             return kafka_rfail(r, rc, "entity", -1);
         m->entity.items = items;
@@ -244,7 +244,7 @@ static int decode_entry_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 10, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->values.items, &items)) < 0)
             return kafka_rfail(r, rc, "values", -1);
         m->values.items = items;
@@ -384,7 +384,7 @@ static int decode_describe_client_quotas_response(kafka_reader_t *r, int16_t v, 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, true, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->entries.items, &items)) < 0)
             return kafka_rfail(r, rc, "entries", -1);
         m->entries.items = items;

@@ -170,7 +170,7 @@ static int decode_describe_cluster_response(kafka_reader_t *r, int16_t v, kafka_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 11, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->brokers.items, &items)) < 0)
             return kafka_rfail(r, rc, "brokers", -1);
         m->brokers.items = items;

@@ -173,7 +173,7 @@ static int decode_describe_configs_resource_result(kafka_reader_t *r, int16_t v,
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 4, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->synonyms.items, &items)) < 0)
                 return kafka_rfail(r, rc, "synonyms", -1);
             m->synonyms.items = items;
@@ -377,7 +377,7 @@ static int decode_describe_configs_result(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->configs.items, &items)) < 0)
             return kafka_rfail(r, rc, "configs", -1);
         m->configs.items = items;
@@ -512,7 +512,7 @@ static int decode_describe_configs_response(kafka_reader_t *r, int16_t v, kafka_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->results.items, &items)) < 0)
             return kafka_rfail(r, rc, "results", -1);
         m->results.items = items;

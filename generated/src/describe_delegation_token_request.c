@@ -128,7 +128,7 @@ static int decode_describe_delegation_token_request(kafka_reader_t *r, int16_t v
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, true, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->owners.items, &items)) < 0)
             return kafka_rfail(r, rc, "owners", -1);
         m->owners.items = items;

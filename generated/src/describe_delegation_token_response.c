@@ -168,7 +168,7 @@ static int decode_described_delegation_token(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->renewers.items, &items)) < 0)
             return kafka_rfail(r, rc, "renewers", -1);
         m->renewers.items = items;
@@ -357,7 +357,7 @@ static int decode_describe_delegation_token_response(kafka_reader_t *r, int16_t 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 30, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->tokens.items, &items)) < 0)
             return kafka_rfail(r, rc, "tokens", -1);
         m->tokens.items = items;

@@ -197,7 +197,7 @@ static int decode_described_group(kafka_reader_t *r, int16_t v, kafka_arena_t *a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->members.items, &items)) < 0)
             return kafka_rfail(r, rc, "members", -1);
         m->members.items = items;
@@ -362,7 +362,7 @@ static int decode_describe_groups_response(kafka_reader_t *r, int16_t v, kafka_a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 12, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->groups.items, &items)) < 0)
             return kafka_rfail(r, rc, "groups", -1);
         m->groups.items = items;

@@ -177,7 +177,7 @@ static int decode_partition_response(kafka_reader_t *r, int16_t v, kafka_arena_t
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 37, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->active_producers.items, &items)) < 0)
             return kafka_rfail(r, rc, "activeProducers", -1);
         m->active_producers.items = items;
@@ -307,7 +307,7 @@ static int decode_topic_response(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 9, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -426,7 +426,7 @@ static int decode_describe_producers_response(kafka_reader_t *r, int16_t v, kafk
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

@@ -214,7 +214,7 @@ static int decode_partition_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 13, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->current_voters.items, &items)) < 0)
             return kafka_rfail(r, rc, "currentVoters", -1);
         m->current_voters.items = items;
@@ -228,7 +228,7 @@ static int decode_partition_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 13, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->observers.items, &items)) < 0)
             return kafka_rfail(r, rc, "observers", -1);
         m->observers.items = items;
@@ -397,7 +397,7 @@ static int decode_topic_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 25, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -619,7 +619,7 @@ static int decode_node(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kafka_des
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->listeners.items, &items)) < 0)
             return kafka_rfail(r, rc, "listeners", -1);
         m->listeners.items = items;
@@ -744,7 +744,7 @@ static int decode_describe_quorum_response(kafka_reader_t *r, int16_t v, kafka_a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -759,7 +759,7 @@ static int decode_describe_quorum_response(kafka_reader_t *r, int16_t v, kafka_a
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->nodes.items, &items)) < 0)
                 return kafka_rfail(r, rc, "nodes", -1);
             m->nodes.items = items;

@@ -175,7 +175,7 @@ static int decode_transaction_state(kafka_reader_t *r, int16_t v, kafka_arena_t 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -325,7 +325,7 @@ static int decode_describe_transactions_response(kafka_reader_t *r, int16_t v, k
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 28, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->transaction_states.items, &items)) < 0)
             return kafka_rfail(r, rc, "transactionStates", -1);
         m->transaction_states.items = items;

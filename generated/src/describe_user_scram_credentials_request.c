@@ -118,7 +118,7 @@ static int decode_describe_user_scram_credentials_request(kafka_reader_t *r, int
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, true, 2, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->users.items, &items)) < 0)
             return kafka_rfail(r, rc, "users", -1);
         m->users.items = items;

@@ -142,7 +142,7 @@ static int decode_replica_election_result(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 8, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_result.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionResult", -1);
         m->partition_result.items = items;
@@ -266,7 +266,7 @@ static int decode_elect_leaders_response(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->replica_election_results.items, &items)) < 0)
             return kafka_rfail(r, rc, "replicaElectionResults", -1);
         m->replica_election_results.items = items;

@@ -162,7 +162,7 @@ static int decode_partition_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 21, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->preferred_candidates.items, &items)) < 0)
                 return kafka_rfail(r, rc, "preferredCandidates", -1);
             m->preferred_candidates.items = items;
@@ -316,7 +316,7 @@ static int decode_topic_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 14, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -540,7 +540,7 @@ static int decode_end_quorum_epoch_request(kafka_reader_t *r, int16_t v, kafka_a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -555,7 +555,7 @@ static int decode_end_quorum_epoch_request(kafka_reader_t *r, int16_t v, kafka_a
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->leader_endpoints.items, &items)) < 0)
                 return kafka_rfail(r, rc, "leaderEndpoints", -1);
             m->leader_endpoints.items = items;

@@ -341,7 +341,7 @@ static int decode_fetch_topic(kafka_reader_t *r, int16_t v, kafka_arena_t *a, ka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 16, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -646,7 +646,7 @@ static int decode_fetch_request(kafka_reader_t *r, int16_t v, kafka_arena_t *a, 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -661,7 +661,7 @@ static int decode_fetch_request(kafka_reader_t *r, int16_t v, kafka_arena_t *a, 
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->forgotten_topics_data.items, &items)) < 0)
                 return kafka_rfail(r, rc, "forgottenTopicsData", -1);
             m->forgotten_topics_data.items = items;

@@ -459,7 +459,7 @@ static int decode_partition_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, true, 16, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->aborted_transactions.items, &items)) < 0)
                 return kafka_rfail(r, rc, "abortedTransactions", -1);
             m->aborted_transactions.items = items;
@@ -790,7 +790,7 @@ static int decode_fetchable_topic_response(kafka_reader_t *r, int16_t v, kafka_a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -1046,7 +1046,7 @@ static int decode_fetch_response(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->responses.items, &items)) < 0)
             return kafka_rfail(r, rc, "responses", -1);
         m->responses.items = items;
@@ -1076,7 +1076,7 @@ static int decode_fetch_response(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
                 {
                     int32_t n;
                     void *items;
-                    if ((rc = kafka_read_array_len(&sub, true, false, 1, &n)) < 0 ||
+                    if ((rc = kafka_read_array_len(&sub, true, false, 11, &n)) < 0 ||
                         (rc = kafka_alloc_items(&sub, a, n, sizeof *m->node_endpoints.items, &items)) < 0)
                         return kafka_rfail(&sub, rc, "nodeEndpoints", -1);
                     m->node_endpoints.items = items;

@@ -413,7 +413,7 @@ static int decode_topic_snapshot(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 37, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -637,7 +637,7 @@ static int decode_fetch_snapshot_response(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -667,7 +667,7 @@ static int decode_fetch_snapshot_response(kafka_reader_t *r, int16_t v, kafka_ar
                 {
                     int32_t n;
                     void *items;
-                    if ((rc = kafka_read_array_len(&sub, true, false, 1, &n)) < 0 ||
+                    if ((rc = kafka_read_array_len(&sub, true, false, 8, &n)) < 0 ||
                         (rc = kafka_alloc_items(&sub, a, n, sizeof *m->node_endpoints.items, &items)) < 0)
                         return kafka_rfail(&sub, rc, "nodeEndpoints", -1);
                     m->node_endpoints.items = items;

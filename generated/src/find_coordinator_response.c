@@ -195,7 +195,7 @@ static int decode_find_coordinator_response(kafka_reader_t *r, int16_t v, kafka_
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 14, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->coordinators.items, &items)) < 0)
                 return kafka_rfail(r, rc, "coordinators", -1);
             m->coordinators.items = items;

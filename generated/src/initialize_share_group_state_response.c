@@ -141,7 +141,7 @@ static int decode_initialize_state_result(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 8, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -256,7 +256,7 @@ static int decode_initialize_share_group_state_response(kafka_reader_t *r, int16
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->results.items, &items)) < 0)
             return kafka_rfail(r, rc, "results", -1);
         m->results.items = items;

@@ -178,7 +178,7 @@ static int decode_join_group_response(kafka_reader_t *r, int16_t v, kafka_arena_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 4, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->members.items, &items)) < 0)
             return kafka_rfail(r, rc, "members", -1);
         m->members.items = items;

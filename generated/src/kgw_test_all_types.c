@@ -296,7 +296,7 @@ static int decode_inner(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kafka_kg
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 2, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->leaves.items, &items)) < 0)
                 return kafka_rfail(r, rc, "leaves", -1);
             m->leaves.items = items;
@@ -527,7 +527,7 @@ static int decode_outer(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kafka_kg
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->middles.items, &items)) < 0)
                 return kafka_rfail(r, rc, "middles", -1);
             m->middles.items = items;
@@ -871,7 +871,7 @@ static int decode_kgw_test_all_types(kafka_reader_t *r, int16_t v, kafka_arena_t
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->items.items, &items)) < 0)
             return kafka_rfail(r, rc, "items", -1);
         m->items.items = items;

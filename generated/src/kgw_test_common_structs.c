@@ -254,7 +254,7 @@ static int decode_endpoint(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kafka
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 4, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->protocols.items, &items)) < 0)
                 return kafka_rfail(r, rc, "protocols", -1);
             m->protocols.items = items;
@@ -398,7 +398,7 @@ static int decode_kgw_test_common_structs(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->endpoints.items, &items)) < 0)
             return kafka_rfail(r, rc, "endpoints", -1);
         m->endpoints.items = items;
@@ -415,7 +415,7 @@ static int decode_kgw_test_common_structs(kafka_reader_t *r, int16_t v, kafka_ar
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, true, 5, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->homes.items, &items)) < 0)
                 return kafka_rfail(r, rc, "homes", -1);
             m->homes.items = items;

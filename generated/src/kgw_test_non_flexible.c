@@ -218,7 +218,7 @@ static int decode_kgw_test_non_flexible(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, true, 2, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->labels.items, &items)) < 0)
             return kafka_rfail(r, rc, "labels", -1);
         m->labels.items = items;
@@ -231,7 +231,7 @@ static int decode_kgw_test_non_flexible(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;

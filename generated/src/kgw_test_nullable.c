@@ -507,7 +507,7 @@ static int decode_kgw_test_nullable(kafka_reader_t *r, int16_t v, kafka_arena_t 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, v >= 2, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, v >= 2, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->nullable_rows.items, &items)) < 0)
             return kafka_rfail(r, rc, "nullableRows", -1);
         m->nullable_rows.items = items;

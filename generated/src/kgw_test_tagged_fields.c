@@ -580,7 +580,7 @@ static int decode_kgw_test_tagged_fields(kafka_reader_t *r, int16_t v, kafka_are
                 {
                     int32_t n;
                     void *items;
-                    if ((rc = kafka_read_array_len(&sub, true, false, 1, &n)) < 0 ||
+                    if ((rc = kafka_read_array_len(&sub, true, false, 6, &n)) < 0 ||
                         (rc = kafka_alloc_items(&sub, a, n, sizeof *m->tagged_entries.items, &items)) < 0)
                         return kafka_rfail(&sub, rc, "taggedEntries", -1);
                     m->tagged_entries.items = items;

@@ -349,7 +349,7 @@ static int decode_leader_and_isr_topic_state(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 26, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_states.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionStates", -1);
         m->partition_states.items = items;
@@ -600,7 +600,7 @@ static int decode_leader_and_isr_request(kafka_reader_t *r, int16_t v, kafka_are
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 30, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->ungrouped_partition_states.items, &items)) < 0)
                 return kafka_rfail(r, rc, "ungroupedPartitionStates", -1);
             m->ungrouped_partition_states.items = items;
@@ -616,7 +616,7 @@ static int decode_leader_and_isr_request(kafka_reader_t *r, int16_t v, kafka_are
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_states.items, &items)) < 0)
                 return kafka_rfail(r, rc, "topicStates", -1);
             m->topic_states.items = items;
@@ -631,7 +631,7 @@ static int decode_leader_and_isr_request(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 10, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->live_leaders.items, &items)) < 0)
             return kafka_rfail(r, rc, "liveLeaders", -1);
         m->live_leaders.items = items;

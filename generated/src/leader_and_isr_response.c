@@ -147,7 +147,7 @@ static int decode_leader_and_isr_topic_error(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_errors.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionErrors", -1);
         m->partition_errors.items = items;
@@ -267,7 +267,7 @@ static int decode_leader_and_isr_response(kafka_reader_t *r, int16_t v, kafka_ar
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 8, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_errors.items, &items)) < 0)
                 return kafka_rfail(r, rc, "partitionErrors", -1);
             m->partition_errors.items = items;
@@ -283,7 +283,7 @@ static int decode_leader_and_isr_response(kafka_reader_t *r, int16_t v, kafka_ar
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
                 return kafka_rfail(r, rc, "topics", -1);
             m->topics.items = items;

@@ -145,7 +145,7 @@ static int decode_leader_change_message(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->voters.items, &items)) < 0)
             return kafka_rfail(r, rc, "voters", -1);
         m->voters.items = items;
@@ -159,7 +159,7 @@ static int decode_leader_change_message(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->granting_voters.items, &items)) < 0)
             return kafka_rfail(r, rc, "grantingVoters", -1);
         m->granting_voters.items = items;

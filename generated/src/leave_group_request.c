@@ -155,7 +155,7 @@ static int decode_leave_group_request(kafka_reader_t *r, int16_t v, kafka_arena_
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->members.items, &items)) < 0)
                 return kafka_rfail(r, rc, "members", -1);
             m->members.items = items;

@@ -124,7 +124,7 @@ static int decode_list_client_metrics_resources_response(kafka_reader_t *r, int1
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 2, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->client_metrics_resources.items, &items)) < 0)
             return kafka_rfail(r, rc, "clientMetricsResources", -1);
         m->client_metrics_resources.items = items;

@@ -168,7 +168,7 @@ static int decode_list_groups_response(kafka_reader_t *r, int16_t v, kafka_arena
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->groups.items, &items)) < 0)
             return kafka_rfail(r, rc, "groups", -1);
         m->groups.items = items;

@@ -156,7 +156,7 @@ static int decode_list_transactions_response(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 11, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->transaction_states.items, &items)) < 0)
             return kafka_rfail(r, rc, "transactionStates", -1);
         m->transaction_states.items = items;

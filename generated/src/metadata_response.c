@@ -387,7 +387,7 @@ static int decode_metadata_response_topic(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -559,7 +559,7 @@ static int decode_metadata_response(kafka_reader_t *r, int16_t v, kafka_arena_t 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 10, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->brokers.items, &items)) < 0)
             return kafka_rfail(r, rc, "brokers", -1);
         m->brokers.items = items;
@@ -581,7 +581,7 @@ static int decode_metadata_response(kafka_reader_t *r, int16_t v, kafka_arena_t 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 8, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

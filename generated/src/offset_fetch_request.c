@@ -287,7 +287,7 @@ static int decode_offset_fetch_request_group(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, true, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, true, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -431,7 +431,7 @@ static int decode_offset_fetch_request(kafka_reader_t *r, int16_t v, kafka_arena
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, v >= 2, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, v >= 2, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
                 return kafka_rfail(r, rc, "topics", -1);
             m->topics.items = items;
@@ -447,7 +447,7 @@ static int decode_offset_fetch_request(kafka_reader_t *r, int16_t v, kafka_arena
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->groups.items, &items)) < 0)
                 return kafka_rfail(r, rc, "groups", -1);
             m->groups.items = items;

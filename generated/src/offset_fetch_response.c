@@ -177,7 +177,7 @@ static int decode_offset_fetch_response_topic(kafka_reader_t *r, int16_t v, kafk
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 16, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -415,7 +415,7 @@ static int decode_offset_fetch_response_topics(kafka_reader_t *r, int16_t v, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 20, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -536,7 +536,7 @@ static int decode_offset_fetch_response_group(kafka_reader_t *r, int16_t v, kafk
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -667,7 +667,7 @@ static int decode_offset_fetch_response(kafka_reader_t *r, int16_t v, kafka_aren
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
                 return kafka_rfail(r, rc, "topics", -1);
             m->topics.items = items;
@@ -687,7 +687,7 @@ static int decode_offset_fetch_response(kafka_reader_t *r, int16_t v, kafka_aren
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->groups.items, &items)) < 0)
                 return kafka_rfail(r, rc, "groups", -1);
             m->groups.items = items;

@@ -156,7 +156,7 @@ static int decode_offset_for_leader_topic_result(kafka_reader_t *r, int16_t v, k
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 14, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -277,7 +277,7 @@ static int decode_offset_for_leader_epoch_response(kafka_reader_t *r, int16_t v,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

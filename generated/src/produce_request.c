@@ -134,7 +134,7 @@ static int decode_topic_produce_data(kafka_reader_t *r, int16_t v, kafka_arena_t
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_data.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionData", -1);
         m->partition_data.items = items;
@@ -262,7 +262,7 @@ static int decode_produce_request(kafka_reader_t *r, int16_t v, kafka_arena_t *a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_data.items, &items)) < 0)
             return kafka_rfail(r, rc, "topicData", -1);
         m->topic_data.items = items;

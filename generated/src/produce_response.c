@@ -261,7 +261,7 @@ static int decode_partition_produce_response(kafka_reader_t *r, int16_t v, kafka
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->record_errors.items, &items)) < 0)
                 return kafka_rfail(r, rc, "recordErrors", -1);
             m->record_errors.items = items;
@@ -484,7 +484,7 @@ static int decode_topic_produce_response(kafka_reader_t *r, int16_t v, kafka_are
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 14, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_responses.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionResponses", -1);
         m->partition_responses.items = items;
@@ -713,7 +713,7 @@ static int decode_produce_response(kafka_reader_t *r, int16_t v, kafka_arena_t *
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->responses.items, &items)) < 0)
             return kafka_rfail(r, rc, "responses", -1);
         m->responses.items = items;
@@ -747,7 +747,7 @@ static int decode_produce_response(kafka_reader_t *r, int16_t v, kafka_arena_t *
                 {
                     int32_t n;
                     void *items;
-                    if ((rc = kafka_read_array_len(&sub, true, false, 1, &n)) < 0 ||
+                    if ((rc = kafka_read_array_len(&sub, true, false, 11, &n)) < 0 ||
                         (rc = kafka_alloc_items(&sub, a, n, sizeof *m->node_endpoints.items, &items)) < 0)
                         return kafka_rfail(&sub, rc, "nodeEndpoints", -1);
                     m->node_endpoints.items = items;

@@ -33,7 +33,7 @@ static int decode_sasl_handshake_response(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 2, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->mechanisms.items, &items)) < 0)
             return kafka_rfail(r, rc, "mechanisms", -1);
         m->mechanisms.items = items;

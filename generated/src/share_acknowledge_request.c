@@ -165,7 +165,7 @@ static int decode_acknowledge_partition(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->acknowledgement_batches.items, &items)) < 0)
             return kafka_rfail(r, rc, "acknowledgementBatches", -1);
         m->acknowledgement_batches.items = items;
@@ -283,7 +283,7 @@ static int decode_acknowledge_topic(kafka_reader_t *r, int16_t v, kafka_arena_t 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -409,7 +409,7 @@ static int decode_share_acknowledge_request(kafka_reader_t *r, int16_t v, kafka_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

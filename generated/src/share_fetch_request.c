@@ -172,7 +172,7 @@ static int decode_fetch_partition(kafka_reader_t *r, int16_t v, kafka_arena_t *a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->acknowledgement_batches.items, &items)) < 0)
             return kafka_rfail(r, rc, "acknowledgementBatches", -1);
         m->acknowledgement_batches.items = items;
@@ -295,7 +295,7 @@ static int decode_fetch_topic(kafka_reader_t *r, int16_t v, kafka_arena_t *a, ka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 10, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -545,7 +545,7 @@ static int decode_share_fetch_request(kafka_reader_t *r, int16_t v, kafka_arena_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -559,7 +559,7 @@ static int decode_share_fetch_request(kafka_reader_t *r, int16_t v, kafka_arena_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->forgotten_topics_data.items, &items)) < 0)
             return kafka_rfail(r, rc, "forgottenTopicsData", -1);
         m->forgotten_topics_data.items = items;

@@ -264,7 +264,7 @@ static int decode_partition_data(kafka_reader_t *r, int16_t v, kafka_arena_t *a,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 19, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->acquired_records.items, &items)) < 0)
             return kafka_rfail(r, rc, "acquiredRecords", -1);
         m->acquired_records.items = items;
@@ -420,7 +420,7 @@ static int decode_share_fetchable_topic_response(kafka_reader_t *r, int16_t v, k
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 22, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -657,7 +657,7 @@ static int decode_share_fetch_response(kafka_reader_t *r, int16_t v, kafka_arena
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->responses.items, &items)) < 0)
             return kafka_rfail(r, rc, "responses", -1);
         m->responses.items = items;
@@ -671,7 +671,7 @@ static int decode_share_fetch_response(kafka_reader_t *r, int16_t v, kafka_arena
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 11, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->node_endpoints.items, &items)) < 0)
             return kafka_rfail(r, rc, "nodeEndpoints", -1);
         m->node_endpoints.items = items;

@@ -150,7 +150,7 @@ static int decode_assignment(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kaf
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 18, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "topicPartitions", -1);
         m->topic_partitions.items = items;

@@ -328,7 +328,7 @@ static int decode_stop_replica_topic_state(kafka_reader_t *r, int16_t v, kafka_a
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 10, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_states.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionStates", -1);
         m->partition_states.items = items;
@@ -469,7 +469,7 @@ static int decode_stop_replica_request(kafka_reader_t *r, int16_t v, kafka_arena
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->ungrouped_partitions.items, &items)) < 0)
                 return kafka_rfail(r, rc, "ungroupedPartitions", -1);
             m->ungrouped_partitions.items = items;
@@ -485,7 +485,7 @@ static int decode_stop_replica_request(kafka_reader_t *r, int16_t v, kafka_arena
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
                 return kafka_rfail(r, rc, "topics", -1);
             m->topics.items = items;
@@ -501,7 +501,7 @@ static int decode_stop_replica_request(kafka_reader_t *r, int16_t v, kafka_arena
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_states.items, &items)) < 0)
                 return kafka_rfail(r, rc, "topicStates", -1);
             m->topic_states.items = items;

@@ -137,7 +137,7 @@ static int decode_stop_replica_response(kafka_reader_t *r, int16_t v, kafka_aren
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 8, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_errors.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionErrors", -1);
         m->partition_errors.items = items;

@@ -132,7 +132,7 @@ static int decode_txn_offset_commit_response_topic(kafka_reader_t *r, int16_t v,
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 6, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partitions.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitions", -1);
         m->partitions.items = items;
@@ -251,7 +251,7 @@ static int decode_txn_offset_commit_response(kafka_reader_t *r, int16_t v, kafka
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;

@@ -176,7 +176,7 @@ static int decode_update_features_request(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->feature_updates.items, &items)) < 0)
             return kafka_rfail(r, rc, "featureUpdates", -1);
         m->feature_updates.items = items;

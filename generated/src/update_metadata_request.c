@@ -281,7 +281,7 @@ static int decode_update_metadata_topic_state(kafka_reader_t *r, int16_t v, kafk
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 24, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->partition_states.items, &items)) < 0)
             return kafka_rfail(r, rc, "partitionStates", -1);
         m->partition_states.items = items;
@@ -540,7 +540,7 @@ static int decode_update_metadata_broker(kafka_reader_t *r, int16_t v, kafka_are
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 8, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->endpoints.items, &items)) < 0)
                 return kafka_rfail(r, rc, "endpoints", -1);
             m->endpoints.items = items;
@@ -714,7 +714,7 @@ static int decode_update_metadata_request(kafka_reader_t *r, int16_t v, kafka_ar
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 30, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->ungrouped_partition_states.items, &items)) < 0)
                 return kafka_rfail(r, rc, "ungroupedPartitionStates", -1);
             m->ungrouped_partition_states.items = items;
@@ -730,7 +730,7 @@ static int decode_update_metadata_request(kafka_reader_t *r, int16_t v, kafka_ar
         {
             int32_t n;
             void *items;
-            if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+            if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
                 (rc = kafka_alloc_items(r, a, n, sizeof *m->topic_states.items, &items)) < 0)
                 return kafka_rfail(r, rc, "topicStates", -1);
             m->topic_states.items = items;
@@ -745,7 +745,7 @@ static int decode_update_metadata_request(kafka_reader_t *r, int16_t v, kafka_ar
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 7, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->live_brokers.items, &items)) < 0)
             return kafka_rfail(r, rc, "liveBrokers", -1);
         m->live_brokers.items = items;

@@ -243,7 +243,7 @@ static int decode_voter(kafka_reader_t *r, int16_t v, kafka_arena_t *a, kafka_vo
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 5, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->endpoints.items, &items)) < 0)
             return kafka_rfail(r, rc, "endpoints", -1);
         m->endpoints.items = items;
@@ -378,7 +378,7 @@ static int decode_voters_record(kafka_reader_t *r, int16_t v, kafka_arena_t *a, 
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 27, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->voters.items, &items)) < 0)
             return kafka_rfail(r, rc, "voters", -1);
         m->voters.items = items;

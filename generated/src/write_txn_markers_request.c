@@ -162,7 +162,7 @@ static int decode_writable_txn_marker(kafka_reader_t *r, int16_t v, kafka_arena_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 3, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->topics.items, &items)) < 0)
             return kafka_rfail(r, rc, "topics", -1);
         m->topics.items = items;
@@ -294,7 +294,7 @@ static int decode_write_txn_markers_request(kafka_reader_t *r, int16_t v, kafka_
     {
         int32_t n;
         void *items;
-        if ((rc = kafka_read_array_len(r, flex, false, 1, &n)) < 0 ||
+        if ((rc = kafka_read_array_len(r, flex, false, 17, &n)) < 0 ||
             (rc = kafka_alloc_items(r, a, n, sizeof *m->markers.items, &items)) < 0)
             return kafka_rfail(r, rc, "markers", -1);
         m->markers.items = items;
