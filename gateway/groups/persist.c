@@ -1,0 +1,497 @@
+/* Offsets and group metadata in __consumer_offsets. Record layouts (all
+ * big-endian, strings as int16 length + bytes, -1 for null):
+ *
+ *   offset key    int16 1, group, topic, int32 partition
+ *   offset value  int16 3, int64 offset, int32 leader epoch, metadata,
+ *                 int64 commit timestamp (Kafka's OffsetCommitValue v3),
+ *                 then kgw's own: int64 expire timestamp (-1: by the group's
+ *                 rule), 16-byte topic id (to notice a re-created topic)
+ *   group key     int16 2, group
+ *   group value   int16 3, protocol type, int32 generation, protocol name,
+ *                 leader, int64 state timestamp, int32 member count, and per
+ *                 member: member id, instance id, client id, client host,
+ *                 int32 rebalance timeout, int32 session timeout,
+ *                 bytes subscription, bytes assignment (GroupMetadataValue v3)
+ *
+ * The topic has no compaction, so its time and size retention are turned off
+ * and replay applies every record in order (tombstones delete). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka/compress.h"
+#include "kafka/error_codes.h"
+#include "kafka/records.h"
+#include "logging.h"
+#include "persist.h"
+#include "storage/backend.h"
+
+#define READ_CHUNK ((size_t)4 << 20)
+
+struct kgw_persist {
+    kgw_coord_t *c;
+    kgw_backend_t *be;
+    bool topic_ready;
+    size_t inflight;
+};
+
+kgw_persist_t *kgw_persist_new(kgw_coord_t *c, kgw_backend_t *be) {
+    kgw_persist_t *p = calloc(1, sizeof *p);
+    if (p != NULL) {
+        p->c = c;
+        p->be = be;
+    }
+    return p;
+}
+
+void kgw_persist_free(kgw_persist_t *p) {
+    free(p);
+}
+
+size_t kgw_persist_inflight(const kgw_persist_t *p) {
+    return p != NULL ? p->inflight : 0;
+}
+
+/* ---- encoding ---- */
+
+static int put(kafka_buf_t *b, const void *x, size_t n) {
+    return kafka_buf_append(b, x, n);
+}
+
+static int put16(kafka_buf_t *b, int16_t v) {
+    uint8_t x[2] = {(uint8_t)((uint16_t)v >> 8), (uint8_t)v};
+    return put(b, x, 2);
+}
+
+static int put32(kafka_buf_t *b, int32_t v) {
+    uint32_t u = (uint32_t)v;
+    uint8_t x[4] = {(uint8_t)(u >> 24), (uint8_t)(u >> 16), (uint8_t)(u >> 8), (uint8_t)u};
+    return put(b, x, 4);
+}
+
+static int put64(kafka_buf_t *b, int64_t v) {
+    return put32(b, (int32_t)((uint64_t)v >> 32)) | put32(b, (int32_t)(uint32_t)v);
+}
+
+static int putstr(kafka_buf_t *b, const char *s) {
+    if (s == NULL)
+        return put16(b, -1);
+    size_t n = strlen(s);
+    if (n > INT16_MAX)
+        n = INT16_MAX;
+    return put16(b, (int16_t)n) | put(b, s, n);
+}
+
+static int putbytes(kafka_buf_t *b, const uint8_t *p, int32_t n) {
+    return put32(b, n) | (n > 0 ? put(b, p, (size_t)n) : 0);
+}
+
+/* ---- decoding ---- */
+
+typedef struct rd {
+    const uint8_t *p;
+    size_t len, pos;
+    bool bad;
+} rd_t;
+
+static bool need(rd_t *r, size_t n) {
+    if (r->bad || r->len - r->pos < n) {
+        r->bad = true;
+        return false;
+    }
+    return true;
+}
+
+static int16_t get16(rd_t *r) {
+    if (!need(r, 2))
+        return 0;
+    int16_t v = (int16_t)(r->p[r->pos] << 8 | r->p[r->pos + 1]);
+    r->pos += 2;
+    return v;
+}
+
+static int32_t get32(rd_t *r) {
+    if (!need(r, 4))
+        return 0;
+    const uint8_t *x = r->p + r->pos;
+    r->pos += 4;
+    return (int32_t)((uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3]);
+}
+
+static int64_t get64(rd_t *r) {
+    uint64_t hi = (uint32_t)get32(r);
+    uint64_t lo = (uint32_t)get32(r);
+    return (int64_t)(hi << 32 | lo);
+}
+
+/* A NUL-terminated heap copy; NULL for a null string (and on error). */
+static char *getstr(rd_t *r, bool *is_null) {
+    int16_t n = get16(r);
+    *is_null = n < 0;
+    if (n < 0 || !need(r, (size_t)n))
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s == NULL) {
+        r->bad = true;
+        return NULL;
+    }
+    memcpy(s, r->p + r->pos, (size_t)n);
+    s[n] = '\0';
+    r->pos += (size_t)n;
+    return s;
+}
+
+static const uint8_t *getbytes(rd_t *r, int32_t *len) {
+    *len = get32(r);
+    if (*len < 0) {
+        *len = 0;
+        return NULL;
+    }
+    if (!need(r, (size_t)*len))
+        return NULL;
+    const uint8_t *p = r->p + r->pos;
+    r->pos += (size_t)*len;
+    return p;
+}
+
+/* ---- writing ---- */
+
+typedef struct write_op {
+    kgw_persist_t *p;
+    kgw_persist_cb cb;
+    void *ctx;
+} write_op_t;
+
+static bool ensure_topic(kgw_persist_t *p) {
+    if (p->topic_ready)
+        return true;
+    kgw_topic_info_t info;
+    if (p->be->ops->get_topic(p->be, KGW_OFFSETS_TOPIC, &info) == 0) {
+        p->topic_ready = true;
+        return true;
+    }
+    static const kgw_config_entry_t cfg[] = {
+        {"cleanup.policy", "compact"},
+        {"retention.ms", "-1"},
+        {"retention.bytes", "-1"},
+    };
+    int rc = p->be->ops->create_topic(p->be, KGW_OFFSETS_TOPIC, 1, cfg, 3, &info);
+    if (rc == 0 || rc == KGW_EEXISTS) {
+        p->topic_ready = true;
+        return true;
+    }
+    kgw_error("cannot create %s (%d)", KGW_OFFSETS_TOPIC, rc);
+    return false;
+}
+
+static void on_appended(void *ctx, const kgw_append_result_t *res) {
+    write_op_t *op = ctx;
+    kgw_persist_t *p = op->p;
+    if (res->error != KAFKA_ERROR_NONE)
+        kgw_warn("group state write to %s failed: error %d", KGW_OFFSETS_TOPIC, res->error);
+    p->inflight--;
+    if (op->cb != NULL)
+        op->cb(op->ctx, res->error);
+    kgw_coord_t *c = p->c;
+    free(op);
+    kgw_coord_write_done(c);
+}
+
+typedef struct rec {
+    kafka_buf_t key, value;
+    bool tombstone;
+} rec_t;
+
+static void write_records(kgw_persist_t *p, rec_t *recs, int32_t n, kgw_persist_cb cb, void *ctx) {
+    int16_t err = KAFKA_ERROR_NONE;
+    kafka_buf_t out = KAFKA_BUF_INIT;
+    write_op_t *op = NULL;
+    if (!ensure_topic(p)) {
+        err = KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE;
+    } else {
+        kafka_batch_params_t bp;
+        kafka_batch_params_init(&bp);
+        kafka_batch_builder_t b;
+        kafka_batch_builder_init(&b, &bp);
+        int64_t now = kgw_coord_wall(p->c);
+        for (int32_t i = 0; i < n && err == KAFKA_ERROR_NONE; i++) {
+            kafka_record_in_t r = {
+                .timestamp = now,
+                .key = {recs[i].key.ptr, (int32_t)recs[i].key.len},
+                .value = recs[i].tombstone
+                             ? (kafka_bytes_t){NULL, -1}
+                             : (kafka_bytes_t){recs[i].value.ptr, (int32_t)recs[i].value.len},
+            };
+            if (kafka_batch_builder_add(&b, &r) < 0)
+                err = KAFKA_ERROR_UNKNOWN_SERVER_ERROR;
+        }
+        if (err == KAFKA_ERROR_NONE && kafka_batch_builder_finish(&b, &out) < 0)
+            err = KAFKA_ERROR_UNKNOWN_SERVER_ERROR;
+        kafka_batch_builder_free(&b);
+        if (err == KAFKA_ERROR_NONE && (op = malloc(sizeof *op)) == NULL)
+            err = KAFKA_ERROR_UNKNOWN_SERVER_ERROR;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        kafka_buf_free(&recs[i].key);
+        kafka_buf_free(&recs[i].value);
+    }
+    if (err != KAFKA_ERROR_NONE) {
+        kafka_buf_free(&out);
+        if (cb != NULL)
+            cb(ctx, err);
+        return;
+    }
+    *op = (write_op_t){p, cb, ctx};
+    p->inflight++;
+    p->be->ops->append(p->be, KGW_OFFSETS_TOPIC, 0, out.ptr, out.len, -1, on_appended, op);
+    kafka_buf_free(&out);
+}
+
+void kgw_persist_offsets(kgw_persist_t *p, const char *group_id, kgw_offset_t *const *offsets,
+                         const bool *tombstone, int32_t n, kgw_persist_cb cb, void *ctx) {
+    rec_t *recs = calloc((size_t)(n > 0 ? n : 1), sizeof *recs);
+    if (recs == NULL) {
+        if (cb != NULL)
+            cb(ctx, KAFKA_ERROR_UNKNOWN_SERVER_ERROR);
+        return;
+    }
+    int rc = 0;
+    for (int32_t i = 0; i < n; i++) {
+        const kgw_offset_t *o = offsets[i];
+        rec_t *r = &recs[i];
+        rc |= put16(&r->key, 1) | putstr(&r->key, group_id) | putstr(&r->key, o->topic) |
+              put32(&r->key, o->partition);
+        r->tombstone = tombstone != NULL && tombstone[i];
+        if (!r->tombstone)
+            rc |= put16(&r->value, 3) | put64(&r->value, o->offset) |
+                  put32(&r->value, o->leader_epoch) | putstr(&r->value, o->metadata) |
+                  put64(&r->value, o->commit_ts) | put64(&r->value, o->expire_ts) |
+                  put(&r->value, o->topic_id.b, 16);
+    }
+    if (rc != 0) {
+        for (int32_t i = 0; i < n; i++) {
+            kafka_buf_free(&recs[i].key);
+            kafka_buf_free(&recs[i].value);
+        }
+        free(recs);
+        if (cb != NULL)
+            cb(ctx, KAFKA_ERROR_UNKNOWN_SERVER_ERROR);
+        return;
+    }
+    write_records(p, recs, n, cb, ctx);
+    free(recs);
+}
+
+void kgw_persist_group(kgw_persist_t *p, const kgw_group_t *g) {
+    rec_t r = {KAFKA_BUF_INIT, KAFKA_BUF_INIT, false};
+    int rc = put16(&r.key, 2) | putstr(&r.key, g->group_id);
+    rc |= put16(&r.value, 3) | putstr(&r.value, g->protocol_type ? g->protocol_type : "") |
+          put32(&r.value, g->generation) | putstr(&r.value, g->protocol_name) |
+          putstr(&r.value, g->leader_id) | put64(&r.value, g->state_ts) |
+          put32(&r.value, g->nmembers);
+    for (int32_t i = 0; i < g->nmembers; i++) {
+        const kgw_member_t *m = g->members[i];
+        const kgw_protocol_t *pr = kgw_member_protocol(m, g->protocol_name);
+        rc |= putstr(&r.value, m->member_id) | putstr(&r.value, m->instance_id) |
+              putstr(&r.value, m->client_id) | putstr(&r.value, m->client_host) |
+              put32(&r.value, m->rebalance_timeout_ms) | put32(&r.value, m->session_timeout_ms) |
+              putbytes(&r.value, pr ? pr->metadata : NULL, pr ? pr->metadata_len : 0) |
+              putbytes(&r.value, m->assignment, m->assignment_len);
+    }
+    if (rc != 0) {
+        kafka_buf_free(&r.key);
+        kafka_buf_free(&r.value);
+        return;
+    }
+    write_records(p, &r, 1, NULL, NULL);
+}
+
+void kgw_persist_group_tombstone(kgw_persist_t *p, const char *group_id) {
+    rec_t r = {KAFKA_BUF_INIT, KAFKA_BUF_INIT, true};
+    if ((put16(&r.key, 2) | putstr(&r.key, group_id)) != 0) {
+        kafka_buf_free(&r.key);
+        return;
+    }
+    write_records(p, &r, 1, NULL, NULL);
+}
+
+/* ---- replay ---- */
+
+static void replay_offset(kgw_coord_t *c, rd_t *k, const kafka_bytes_t *value) {
+    bool null;
+    char *group = getstr(k, &null);
+    char *topic = getstr(k, &null);
+    int32_t partition = get32(k);
+    kgw_group_t *g = group && topic && !k->bad ? kgw_group_get_or_create(c, group) : NULL;
+    if (g == NULL)
+        goto out;
+    if (value->len < 0) {
+        kgw_offsets_delete(&g->offsets, topic, partition);
+        goto out;
+    }
+    rd_t v = {value->ptr, (size_t)value->len, 0, false};
+    int16_t version = get16(&v);
+    int64_t offset = get64(&v);
+    int32_t epoch = version >= 3 ? get32(&v) : -1;
+    char *meta = getstr(&v, &null);
+    int64_t commit_ts = get64(&v);
+    int64_t expire_ts = version >= 3 && v.len - v.pos >= 24 ? get64(&v) : -1;
+    kafka_uuid_t id = {{0}};
+    if (version >= 3 && need(&v, 16)) {
+        memcpy(id.b, v.p + v.pos, 16);
+        v.pos += 16;
+    }
+    kgw_offset_t *o = v.bad ? NULL : kgw_offsets_put(&g->offsets, topic, partition);
+    if (o != NULL) {
+        o->offset = offset;
+        o->leader_epoch = epoch;
+        free(o->metadata);
+        o->metadata = meta ? meta : kgw_strdup("");
+        meta = NULL;
+        o->commit_ts = commit_ts;
+        o->expire_ts = expire_ts;
+        o->topic_id = id;
+    }
+    free(meta);
+out:
+    free(group);
+    free(topic);
+}
+
+static void clear_members(kgw_group_t *g) {
+    for (int32_t i = 0; i < g->nmembers; i++)
+        kgw_member_free(g->members[i]);
+    g->nmembers = 0;
+    free(g->leader_id);
+    g->leader_id = NULL;
+}
+
+static void replay_group(kgw_coord_t *c, rd_t *k, const kafka_bytes_t *value) {
+    bool null;
+    char *group = getstr(k, &null);
+    kgw_group_t *g = group && !k->bad ? kgw_group_get_or_create(c, group) : NULL;
+    free(group);
+    if (g == NULL)
+        return;
+    clear_members(g);
+    free(g->protocol_name);
+    g->protocol_name = NULL;
+    g->state = KGW_GROUP_EMPTY;
+    if (value->len < 0) {
+        free(g->protocol_type);
+        g->protocol_type = NULL;
+        g->generation = 0;
+        return;
+    }
+    rd_t v = {value->ptr, (size_t)value->len, 0, false};
+    get16(&v);
+    free(g->protocol_type);
+    g->protocol_type = getstr(&v, &null);
+    g->generation = get32(&v);
+    g->protocol_name = getstr(&v, &null);
+    char *leader = getstr(&v, &null);
+    g->state_ts = get64(&v);
+    int32_t n = get32(&v);
+    uint64_t now = kgw_coord_mono(c);
+    for (int32_t i = 0; i < n && !v.bad; i++) {
+        kgw_member_t *m = calloc(1, sizeof *m);
+        if (m == NULL)
+            break;
+        m->member_id = getstr(&v, &null);
+        m->instance_id = getstr(&v, &null);
+        m->client_id = getstr(&v, &null);
+        m->client_host = getstr(&v, &null);
+        m->rebalance_timeout_ms = get32(&v);
+        m->session_timeout_ms = get32(&v);
+        int32_t slen, alen;
+        const uint8_t *sub = getbytes(&v, &slen);
+        const uint8_t *asg = getbytes(&v, &alen);
+        kgw_protocol_in_t pin = {g->protocol_name ? g->protocol_name : "", sub, slen};
+        if (v.bad || m->member_id == NULL || kgw_member_set_protocols(m, &pin, 1) < 0 ||
+            kgw_group_add_member(g, m) < 0) {
+            kgw_member_free(m);
+            break;
+        }
+        if (alen > 0 && (m->assignment = malloc((size_t)alen)) != NULL) {
+            memcpy(m->assignment, asg, (size_t)alen);
+            m->assignment_len = alen;
+        }
+        if (m->client_id == NULL)
+            m->client_id = kgw_strdup("");
+        if (m->client_host == NULL)
+            m->client_host = kgw_strdup("");
+        m->session_deadline = now + (uint64_t)m->session_timeout_ms;
+        kgw_coord_arm(c, m->session_deadline);
+    }
+    if (leader != NULL && kgw_group_member(g, leader) != NULL) {
+        free(g->leader_id);
+        g->leader_id = leader;
+        leader = NULL;
+    }
+    free(leader);
+    if (v.bad || g->nmembers == 0 || g->protocol_name == NULL) {
+        clear_members(g);
+        free(g->protocol_name);
+        g->protocol_name = NULL;
+    } else {
+        g->state = KGW_GROUP_STABLE;
+    }
+}
+
+static void replay_record(kgw_coord_t *c, const kafka_record_t *rec) {
+    if (rec->key.len < 2)
+        return;
+    rd_t k = {rec->key.ptr, (size_t)rec->key.len, 0, false};
+    int16_t version = get16(&k);
+    if (version == 0 || version == 1)
+        replay_offset(c, &k, &rec->value);
+    else if (version == 2)
+        replay_group(c, &k, &rec->value);
+}
+
+int kgw_persist_load(kgw_persist_t *p) {
+    kgw_topic_info_t info;
+    if (p->be->ops->get_topic(p->be, KGW_OFFSETS_TOPIC, &info) != 0)
+        return 0;
+    p->topic_ready = true;
+    int64_t start, end;
+    int rc = p->be->ops->offsets(p->be, KGW_OFFSETS_TOPIC, 0, &start, &end);
+    if (rc != 0)
+        return rc;
+    int64_t off = start;
+    size_t records = 0;
+    while (off < end) {
+        kgw_read_result_t r;
+        rc = p->be->ops->read(p->be, KGW_OFFSETS_TOPIC, 0, off, READ_CHUNK, &r);
+        if (rc != 0)
+            return rc;
+        if (r.error != KAFKA_ERROR_NONE || r.len == 0) {
+            p->be->ops->read_release(p->be, &r);
+            break;
+        }
+        kafka_batch_iter_t it;
+        kafka_batch_iter_init(&it, r.data, r.len, 0);
+        kafka_batch_t b;
+        kafka_rec_err_t err;
+        int64_t next = off;
+        while (kafka_batch_iter_next(&it, &b, &err) == 1) {
+            kafka_record_iter_t ri;
+            if (kafka_record_iter_init(&ri, &b, 0, &err) == 0) {
+                kafka_record_t rec;
+                while (kafka_record_iter_next(&ri, &rec, &err) == 1) {
+                    if (rec.offset >= off) {
+                        replay_record(p->c, &rec);
+                        records++;
+                    }
+                }
+                kafka_record_iter_free(&ri);
+            }
+            next = kafka_batch_last_offset(&b) + 1;
+        }
+        p->be->ops->read_release(p->be, &r);
+        if (next <= off)
+            break;
+        off = next;
+    }
+    kgw_info("group coordinator: replayed %zu records of %s", records, KGW_OFFSETS_TOPIC);
+    return 0;
+}
