@@ -492,6 +492,17 @@ int kgw_persist_load(kgw_persist_t *p) {
             break;
         off = next;
     }
+    /* Groups whose metadata and offsets were all deleted. */
+    kgw_coord_t *c = p->c;
+    for (size_t b = 0; b < c->nbuckets; b++) {
+        kgw_group_t *g = c->buckets[b];
+        while (g != NULL) {
+            kgw_group_t *next = g->next;
+            if (g->state == KGW_GROUP_EMPTY && g->generation == 0 && g->offsets.count == 0)
+                kgw_group_remove(c, g);
+            g = next;
+        }
+    }
     kgw_info("group coordinator: replayed %zu records of %s", records, KGW_OFFSETS_TOPIC);
     return 0;
 }
