@@ -152,7 +152,7 @@ static int read_uvar(kafka_reader_t *r, unsigned max_bytes, unsigned last_bits, 
 }
 
 int kafka_read_uvarint(kafka_reader_t *r, uint32_t *out) {
-    uint64_t v;
+    uint64_t v = 0; /* set on success; initialised for the optimiser's benefit */
     int rc = read_uvar(r, 5, 4, &v);
     if (rc == 0)
         *out = (uint32_t)v;
@@ -160,7 +160,7 @@ int kafka_read_uvarint(kafka_reader_t *r, uint32_t *out) {
 }
 
 int kafka_read_varint(kafka_reader_t *r, int32_t *out) {
-    uint32_t u;
+    uint32_t u = 0;
     int rc = kafka_read_uvarint(r, &u);
     if (rc == 0)
         *out = u32_to_s((u >> 1) ^ (0u - (u & 1)));
@@ -172,7 +172,7 @@ int kafka_read_uvarlong(kafka_reader_t *r, uint64_t *out) {
 }
 
 int kafka_read_varlong(kafka_reader_t *r, int64_t *out) {
-    uint64_t u;
+    uint64_t u = 0;
     int rc = kafka_read_uvarlong(r, &u);
     if (rc == 0)
         *out = u64_to_s((u >> 1) ^ (0ull - (u & 1)));

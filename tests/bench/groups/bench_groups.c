@@ -123,7 +123,8 @@ static double rebalance(kgw_coord_t *c, bool first) {
         if (i == MEMBERS - 1)
             t0 = now_ms();
         char id[128];
-        snprintf(id, sizeof id, "%s", members[i].id);
+        memcpy(id, members[i].id, sizeof id);
+        id[sizeof id - 1] = '\0';
         join_one(c, i, id);
     }
     synced = 0;
