@@ -300,9 +300,18 @@ def test_static_member_restart_no_rebalance():
         a = ck.Consumer({"bootstrap.servers": k.bootstrap, "group.id": group,
                          "auto.offset.reset": "earliest", **static})
         a.subscribe([topic])
-        wait_for(lambda: len(describe(k, group).members) == 2
-                 and describe(k, group).state == "Stable"
-                 and len(ledger.owned_by("other")) == 3, 30, "2 static members, 3 partitions each")
+        def settled():
+            a.poll(0.05)  # a real consumer keeps polling while it joins
+            d = describe(k, group)
+            return len(d.members) == 2 and d.state == "Stable" \
+                and len(ledger.owned_by("other")) == 3
+
+        try:
+            wait_for(settled, 30, "2 static members, 3 partitions each")
+        except AssertionError as e:
+            d = describe(k, group)
+            raise AssertionError("%s; group %s with %d members, other owns %r" % (
+                e, d.state, len(d.members), sorted(ledger.owned_by("other")))) from None
         for _ in range(10):
             a.poll(0.1)
         before = describe(k, group)
