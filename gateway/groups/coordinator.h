@@ -35,6 +35,10 @@ typedef struct kgw_coord_env {
     int32_t max_session_timeout_ms;
     int32_t max_size;
     int64_t offsets_retention_ms;
+    /* The internal topic is rewritten as a snapshot once more than
+     * max(this, 4 x the live entries) records were appended since the last
+     * one; 0: the default (10,000). */
+    int64_t snapshot_min_records;
 } kgw_coord_env_t;
 
 kgw_coord_t *kgw_coord_new(const kgw_coord_env_t *env);

@@ -135,6 +135,7 @@ static void group_free(kgw_group_t *g) {
     free(g->protocol_type);
     free(g->protocol_name);
     free(g->leader_id);
+    free(g->meta_value);
     free(g);
 }
 

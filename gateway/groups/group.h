@@ -58,6 +58,7 @@ typedef struct kgw_offset {
     int64_t commit_ts;
     int64_t expire_ts; /* -1: by the group's retention rule */
     kafka_uuid_t topic_id;
+    uint32_t replay_mark; /* persist.c's replay: the snapshot era that last set it */
     struct kgw_offset *next; /* hash chain */
 } kgw_offset_t;
 
@@ -87,6 +88,12 @@ typedef struct kgw_group {
     int32_t join_extend_left_ms;
     uint64_t sync_deadline; /* CompletingRebalance */
     kgw_offset_table_t offsets;
+    /* The value of the last metadata record written or replayed (NULL: none
+     * or a tombstone): a snapshot copies it rather than the live state, which
+     * may be mid-rebalance. */
+    uint8_t *meta_value;
+    size_t meta_len;
+    uint32_t replay_mark;
     struct kgw_group *next; /* hash chain */
 } kgw_group_t;
 
@@ -102,6 +109,8 @@ struct kgw_coord {
     uint64_t id_seq;
     uint64_t id_rand;
     kgw_persist_t *persist;
+    /* OffsetCommits whose write is in flight, oldest first (offsets.c). */
+    struct kgw_commit_op *commits_head, *commits_tail;
     bool shut;
     bool freed; /* freed by the owner; memory goes with the last write */
 };
@@ -170,5 +179,13 @@ void kgw_offsets_delete(kgw_offset_table_t *t, const char *topic, int32_t partit
 /* Removes offsets past their retention from Empty groups; drops groups
  * left with nothing. */
 void kgw_offsets_expire(kgw_coord_t *c);
+/* An offset whose topic is gone, or was deleted and created again. */
+bool kgw_offset_stale(kgw_coord_t *c, const kgw_offset_t *o);
+/* Calls fn for each OffsetCommit still being written, oldest first, with
+ * the values it will apply. */
+void kgw_offsets_each_inflight(kgw_coord_t *c,
+                               void (*fn)(void *arg, const char *group_id,
+                                          kgw_offset_t *const *vals, int32_t n),
+                               void *arg);
 
 #endif

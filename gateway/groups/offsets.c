@@ -110,7 +110,8 @@ void kgw_offsets_delete(kgw_offset_table_t *t, const char *topic, int32_t partit
 
 /* ---- OffsetCommit ---- */
 
-typedef struct commit_op {
+typedef struct kgw_commit_op {
+    struct kgw_commit_op *prev, *next; /* c->commits_head list */
     kgw_coord_t *c;
     char *group_id;
     kgw_commit_part_t *parts;
@@ -121,6 +122,27 @@ typedef struct commit_op {
     kgw_commit_cb cb;
     void *ctx;
 } commit_op_t;
+
+static void commit_op_unlink(commit_op_t *op) {
+    kgw_coord_t *c = op->c;
+    if (op->prev != NULL)
+        op->prev->next = op->next;
+    else if (c->commits_head == op)
+        c->commits_head = op->next;
+    if (op->next != NULL)
+        op->next->prev = op->prev;
+    else if (c->commits_tail == op)
+        c->commits_tail = op->prev;
+    op->prev = op->next = NULL;
+}
+
+void kgw_offsets_each_inflight(kgw_coord_t *c,
+                               void (*fn)(void *arg, const char *group_id,
+                                          kgw_offset_t *const *vals, int32_t n),
+                               void *arg) {
+    for (commit_op_t *op = c->commits_head; op != NULL; op = op->next)
+        fn(arg, op->group_id, op->ptrs, op->nvals);
+}
 
 static void commit_op_free(commit_op_t *op) {
     for (int32_t i = 0; i < op->nvals; i++) {
@@ -153,6 +175,7 @@ static void apply_commit(commit_op_t *op) {
 
 static void on_commit_written(void *ctx, int16_t error) {
     commit_op_t *op = ctx;
+    commit_op_unlink(op);
     if (error == KAFKA_ERROR_NONE && !op->c->freed) {
         apply_commit(op);
     } else {
@@ -266,6 +289,14 @@ void kgw_coord_commit(kgw_coord_t *c, kgw_commit_params_t *p, kgw_commit_cb cb, 
         on_commit_written(op, KAFKA_ERROR_NONE);
         return;
     }
+    /* Listed while in flight: its record precedes any snapshot begun before
+     * it completes, so such a snapshot must carry its values. */
+    op->prev = c->commits_tail;
+    if (c->commits_tail != NULL)
+        c->commits_tail->next = op;
+    else
+        c->commits_head = op;
+    c->commits_tail = op;
     kgw_persist_offsets(c->persist, op->group_id, op->ptrs, NULL, op->nvals, on_commit_written,
                         op);
 }
@@ -280,8 +311,7 @@ static void tombstone_one(kgw_coord_t *c, kgw_group_t *g, kgw_offset_t *o) {
     kgw_offsets_delete(&g->offsets, o->topic, o->partition);
 }
 
-/* An offset whose topic is gone, or was deleted and created again. */
-static bool stale(kgw_coord_t *c, const kgw_offset_t *o) {
+bool kgw_offset_stale(kgw_coord_t *c, const kgw_offset_t *o) {
     kafka_uuid_t id;
     if (c->env.backend == NULL)
         return false;
@@ -298,7 +328,7 @@ void kgw_coord_fetch_offset(kgw_coord_t *c, const char *group_id, const char *to
     kgw_offset_t *o = g ? kgw_offsets_find(&g->offsets, topic, partition) : NULL;
     if (o == NULL)
         return;
-    if (stale(c, o)) {
+    if (kgw_offset_stale(c, o)) {
         tombstone_one(c, g, o);
         return;
     }
@@ -328,7 +358,7 @@ int kgw_coord_fetch_all(kgw_coord_t *c, const char *group_id,
     qsort(all, n, sizeof *all, cmp_offsets);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (stale(c, all[i])) {
+        if (kgw_offset_stale(c, all[i])) {
             tombstone_one(c, g, all[i]);
             continue;
         }

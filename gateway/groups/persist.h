@@ -23,7 +23,7 @@ int kgw_persist_load(kgw_persist_t *p);
 void kgw_persist_offsets(kgw_persist_t *p, const char *group_id, kgw_offset_t *const *offsets,
                          const bool *tombstone, int32_t n, kgw_persist_cb cb, void *ctx);
 /* The group's current metadata (members and assignments). */
-void kgw_persist_group(kgw_persist_t *p, const kgw_group_t *g);
+void kgw_persist_group(kgw_persist_t *p, kgw_group_t *g);
 void kgw_persist_group_tombstone(kgw_persist_t *p, const char *group_id);
 /* Appends not yet completed. */
 size_t kgw_persist_inflight(const kgw_persist_t *p);

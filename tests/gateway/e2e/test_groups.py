@@ -402,3 +402,56 @@ def test_list_delete_groups_and_offsets():
         a = raw_admin(k)
         assert group not in dict(a.list_consumer_groups()), "deleted group came back after restart"
         a.close()
+
+
+def test_offsets_topic_snapshot_moves_log_start():
+    """Enough commits make kgw snapshot __consumer_offsets and move its log
+    start past the older records; restarts (clean and kill -9) still give the
+    latest offsets, a deleted group stays deleted, and the offsets of a
+    deleted topic are gone."""
+    topic, gone, group, dead = "t-snap", "t-snap-gone", "g-snap", "g-snap-dead"
+    parts = 100
+    with kgw(*SETTINGS) as k:
+        a = AdminClient({"bootstrap.servers": k.bootstrap})
+        for name, n in ((topic, parts), (gone, 2)):
+            a.create_topics([NewTopic(name, n, 1)])[name].result(15)
+        c = ck.Consumer({"bootstrap.servers": k.bootstrap, "group.id": group})
+        c.commit(offsets=[ck.TopicPartition(gone, p, 7) for p in range(2)], asynchronous=False)
+        d = ck.Consumer({"bootstrap.servers": k.bootstrap, "group.id": dead})
+        d.commit(offsets=[ck.TopicPartition(topic, 0, 3)], asynchronous=False)
+        d.close()
+        r = raw_admin(k)
+        res = r.delete_consumer_groups([dead])
+        assert [(g, e.errno) for g, e in res] == [(dead, 0)], "got %r" % res
+        r.close()
+        a.delete_topics([gone])[gone].result(15)
+        # 120 commits of 100 partitions: 12,000 records, past the 10,000 that
+        # trigger a snapshot.
+        for i in range(1, 121):
+            c.commit(offsets=[ck.TopicPartition(topic, p, i * 10 + p) for p in range(parts)],
+                     asynchronous=False)
+
+        def watermarks():
+            return c.get_watermark_offsets(ck.TopicPartition("__consumer_offsets", 0), 10)
+
+        wait_for(lambda: watermarks()[0] > 0, 10, "the log start of __consumer_offsets to move")
+        low, high = watermarks()
+        assert high - low < 5000, "expected about the live state kept, got %d..%d" % (low, high)
+        c.close()
+
+        def check(when):
+            r = raw_admin(k)
+            groups = dict(r.list_consumer_groups())
+            assert dead not in groups, "%s: deleted group came back: %r" % (when, groups)
+            offs = r.list_consumer_group_offsets(group)
+            r.close()
+            got = sorted((tp.topic, tp.partition, o.offset) for tp, o in offs.items())
+            assert got == [(topic, p, 1200 + p) for p in range(parts)], \
+                "%s: expected the last commit of every partition only, got %r" % (when, got[:5])
+
+        check("before a restart")
+        k.restart()
+        check("after a restart")
+        k.kill9()
+        k.start()
+        check("after kill -9")

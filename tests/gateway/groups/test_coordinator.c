@@ -1,6 +1,7 @@
-/* The group coordinator's state machine, driven with a fake clock and no
- * backend: joins, syncs, heartbeats, leaves, timeouts, static membership,
- * offsets and group administration. */
+/* The group coordinator's state machine, driven with a fake clock and (but
+ * for the persistence tests, which use an in-memory log) no backend: joins,
+ * syncs, heartbeats, leaves, timeouts, static membership, offsets, group
+ * administration, and the snapshots that keep __consumer_offsets short. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "groups/coordinator.h"
 #include "kafka/error_codes.h"
+#include "storage/backend.h"
 
 static uint64_t now_ms = 1000000;
 
@@ -411,6 +413,239 @@ static void on_commit(void *ctx, kgw_commit_part_t *parts, int32_t n) {
     *(int *)ctx += 1;
 }
 
+/* ---- an in-memory log for __consumer_offsets ---- */
+
+typedef struct fbatch {
+    int64_t base, next; /* offsets of its first record and past its last */
+    uint8_t *data;
+    size_t len;
+} fbatch_t;
+
+typedef struct fdone {
+    kgw_append_cb cb;
+    void *ctx;
+    int64_t base;
+} fdone_t;
+
+typedef struct ftopic {
+    char name[32];
+    int32_t partitions;
+    uint8_t id;
+    bool exists;
+} ftopic_t;
+
+typedef struct fake {
+    kgw_backend_t be;
+    fbatch_t batches[4096];
+    int nbatches;
+    int64_t start, end;
+    fdone_t done[256]; /* appends not yet acknowledged */
+    int ndone;
+    ftopic_t topics[8];
+    int ntopics;
+    uint8_t next_id;
+} fake_t;
+
+static uint32_t rd32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static ftopic_t *ftopic(fake_t *f, const char *name) {
+    for (int i = 0; i < f->ntopics; i++)
+        if (f->topics[i].exists && strcmp(f->topics[i].name, name) == 0)
+            return &f->topics[i];
+    return NULL;
+}
+
+static int f_get_topic(kgw_backend_t *be, const char *name, kgw_topic_info_t *out) {
+    ftopic_t *t = ftopic((fake_t *)be, name);
+    if (t == NULL)
+        return KGW_ENOTFOUND;
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", t->name);
+    out->id.b[0] = t->id;
+    out->partitions = t->partitions;
+    return 0;
+}
+
+static int f_create_topic(kgw_backend_t *be, const char *name, int32_t partitions,
+                          const kgw_config_entry_t *configs, size_t nconfigs,
+                          kgw_topic_info_t *out) {
+    (void)configs;
+    (void)nconfigs;
+    fake_t *f = (fake_t *)be;
+    if (ftopic(f, name) != NULL)
+        return KGW_EEXISTS;
+    assert_true(f->ntopics < 8);
+    ftopic_t *t = &f->topics[f->ntopics++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->partitions = partitions;
+    t->id = ++f->next_id;
+    t->exists = true;
+    return f_get_topic(be, name, out);
+}
+
+static void f_append(kgw_backend_t *be, const char *topic, int32_t partition,
+                     const uint8_t *batches, size_t len, int16_t acks, kgw_append_cb cb,
+                     void *ctx) {
+    (void)topic;
+    (void)partition;
+    (void)acks;
+    fake_t *f = (fake_t *)be;
+    int64_t first = f->end;
+    for (size_t pos = 0; pos < len;) {
+        size_t n = 12 + rd32(batches + pos + 8);
+        assert_true(f->nbatches < 4096);
+        fbatch_t *b = &f->batches[f->nbatches++];
+        b->data = malloc(n);
+        assert_non_null(b->data);
+        memcpy(b->data, batches + pos, n);
+        for (int i = 0; i < 8; i++)
+            b->data[i] = (uint8_t)((uint64_t)f->end >> (56 - 8 * i));
+        b->len = n;
+        b->base = f->end;
+        b->next = f->end + (int64_t)rd32(b->data + 23) + 1;
+        f->end = b->next;
+        pos += n;
+    }
+    assert_true(f->ndone < 256);
+    f->done[f->ndone++] = (fdone_t){cb, ctx, first};
+}
+
+static int f_read(kgw_backend_t *be, const char *topic, int32_t partition, int64_t offset,
+                  size_t max_bytes, kgw_read_result_t *out) {
+    (void)topic;
+    (void)partition;
+    (void)max_bytes;
+    fake_t *f = (fake_t *)be;
+    memset(out, 0, sizeof *out);
+    out->log_start_offset = f->start;
+    out->high_watermark = f->end;
+    if (offset < f->start)
+        out->error = KAFKA_ERROR_OFFSET_OUT_OF_RANGE;
+    for (int i = 0; i < f->nbatches && out->error == 0; i++)
+        if (f->batches[i].base <= offset && offset < f->batches[i].next) {
+            out->data = f->batches[i].data;
+            out->len = f->batches[i].len;
+            break;
+        }
+    return 0;
+}
+
+static void f_read_release(kgw_backend_t *be, kgw_read_result_t *r) {
+    (void)be;
+    (void)r;
+}
+
+static int f_offsets(kgw_backend_t *be, const char *topic, int32_t partition, int64_t *start,
+                     int64_t *end) {
+    (void)topic;
+    (void)partition;
+    fake_t *f = (fake_t *)be;
+    *start = f->start;
+    *end = f->end;
+    return 0;
+}
+
+static int f_delete_records(kgw_backend_t *be, const char *topic, int32_t partition,
+                            int64_t offset, int64_t *low) {
+    (void)topic;
+    (void)partition;
+    fake_t *f = (fake_t *)be;
+    assert_true(offset <= f->end);
+    if (offset > f->start)
+        f->start = offset;
+    *low = f->start;
+    return 0;
+}
+
+static const kgw_backend_ops_t FAKE_OPS = {
+    .name = "fake",
+    .create_topic = f_create_topic,
+    .get_topic = f_get_topic,
+    .append = f_append,
+    .read = f_read,
+    .read_release = f_read_release,
+    .offsets = f_offsets,
+    .delete_records = f_delete_records,
+};
+
+static fake_t *fake_new(void) {
+    fake_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->be.ops = &FAKE_OPS;
+    return f;
+}
+
+static void fake_free(fake_t *f) {
+    for (int i = 0; i < f->nbatches; i++)
+        free(f->batches[i].data);
+    free(f);
+}
+
+/* Acknowledges the appends made so far (not those their callbacks make). */
+static void fake_flush(fake_t *f) {
+    int n = f->ndone;
+    fdone_t done[256];
+    memcpy(done, f->done, sizeof done);
+    f->ndone -= n;
+    memmove(f->done, f->done + n, (size_t)f->ndone * sizeof *f->done);
+    for (int i = 0; i < n; i++) {
+        kgw_append_result_t r = {0, done[i].base, -1, f->start, NULL};
+        done[i].cb(done[i].ctx, &r);
+    }
+}
+
+/* Whether any record at or past the log start mentions s. */
+static bool fake_mentions(const fake_t *f, const char *s) {
+    size_t n = strlen(s);
+    for (int i = 0; i < f->nbatches; i++) {
+        const fbatch_t *b = &f->batches[i];
+        if (b->next <= f->start)
+            continue;
+        for (size_t k = 0; k + n <= b->len; k++)
+            if (memcmp(b->data + k, s, n) == 0)
+                return true;
+    }
+    return false;
+}
+
+static kgw_coord_t *durable_coord(fake_t *f) {
+    kgw_coord_env_t env = {
+        .mono_ms = fake_mono,
+        .wall_ms = fake_wall,
+        .backend = &f->be,
+        .min_session_timeout_ms = 6000,
+        .max_session_timeout_ms = 300000,
+        .max_size = 3,
+        .offsets_retention_ms = 7 * 24 * 3600 * 1000LL,
+        .snapshot_min_records = 20,
+    };
+    kgw_coord_t *c = kgw_coord_new(&env);
+    assert_non_null(c);
+    assert_int_equal(kgw_coord_load(c), 0);
+    return c;
+}
+
+static int64_t fetched(kgw_coord_t *c, const char *group, const char *topic, int32_t p) {
+    kgw_offset_view_t v;
+    kgw_coord_fetch_offset(c, group, topic, p, &v);
+    return v.offset;
+}
+
+static void commit1(kgw_coord_t *c, fake_t *f, const char *group, const char *topic, int32_t p,
+                    int64_t off, bool flush) {
+    kgw_commit_part_t parts[] = {{topic, p, off, -1, "m", -1}};
+    int called = 0;
+    kgw_commit_params_t cp = {group, -1, "", NULL, -1, parts, 1};
+    kgw_coord_commit(c, &cp, on_commit, &called);
+    if (flush) {
+        fake_flush(f);
+        assert_int_equal(called, 1);
+        assert_int_equal(parts[0].error, 0);
+    }
+}
+
 static void test_offsets(void **state) {
     (void)state;
     kgw_coord_t *c = new_coord(0);
@@ -458,6 +693,100 @@ static void test_offsets(void **state) {
     kgw_coord_free(c);
 }
 
+static void count_ghosts(void *arg, const kgw_group_view_t *g) {
+    *(int *)arg += strcmp(g->group_id, "ghost") == 0;
+}
+
+/* Many commits move the log start up past everything but the last snapshot;
+ * replay from there (or from before it, as after a crash before the log
+ * start moved) gives the latest offsets, a member group back Stable, a
+ * deleted group still deleted, and no offsets of a deleted topic. */
+static void test_snapshots(void **state) {
+    (void)state;
+    fake_t *f = fake_new();
+    kgw_topic_info_t info;
+    assert_int_equal(f_create_topic(&f->be, "t", 4, NULL, 0, &info), 0);
+    assert_int_equal(f_create_topic(&f->be, "gone", 2, NULL, 0, &info), 0);
+    assert_int_equal(f_create_topic(&f->be, "gone2", 1, NULL, 0, &info), 0);
+    kgw_coord_t *c = durable_coord(f);
+    join_out_t a;
+    join_new(c, RANGE_A, &a);
+    assert_true(a.done);
+    sync_out_t s;
+    kgw_assignment_in_t asg = {a.member_id, META_B, sizeof META_B};
+    sync(c, a.member_id, 1, &asg, 1, &s);
+    assert_true(s.done);
+    fake_flush(f);
+    commit1(c, f, "solo", "gone", 1, 7, true);
+    commit1(c, f, "dead", "t", 0, 5, true);
+    assert_int_equal(kgw_coord_delete_group(c, "dead"), 0);
+    fake_flush(f);
+    f->topics[1].exists = false; /* "gone" is deleted */
+    assert_true(fake_mentions(f, "gone"));
+    for (int64_t i = 1; i <= 200; i++) {
+        /* Two commits in flight at once: a snapshot begun when the first
+         * completes must carry the second. */
+        commit1(c, f, "solo", "t", (int32_t)(i % 4), i, false);
+        commit1(c, f, "solo", "t", 3, 1000 + i, false);
+        fake_flush(f);
+        kgw_coord_t *r = durable_coord(f);
+        assert_int_equal(fetched(r, "solo", "t", 3), 1000 + i);
+        kgw_coord_free(r);
+    }
+    assert_true(f->start > 0);
+    int64_t end = f->end;
+    assert_true(end - f->start < 40); /* about the live state, not 400 commits */
+    assert_false(fake_mentions(f, "gone"));
+    assert_false(fake_mentions(f, "dead"));
+    assert_int_equal(fetched(c, "solo", "gone", 1), -1);
+    /* A crash after the next snapshot is durable but before the log start
+     * moves: replay sees the old records, then the snapshot. */
+    int64_t start = f->start;
+    commit1(c, f, "dead2", "t", 2, 9, true);
+    kgw_offset_view_t v;
+    kgw_commit_part_t del = {"t", 3, 0, -1, NULL, -1};
+    assert_int_equal(kgw_coord_delete_offsets(c, "solo", &del, 1), 0);
+    assert_int_equal(kgw_coord_delete_group(c, "dead2"), 0);
+    /* Left out of the snapshot with no tombstone: the replay must still
+     * drop it, and with it the group. */
+    commit1(c, f, "ghost", "gone2", 0, 3, true);
+    f->topics[2].exists = false;
+    bool snapped = false;
+    for (int64_t i = 1; i <= 100 && !snapped; i++) {
+        commit1(c, f, "solo", "t", 0, 5000 + i, false);
+        fake_flush(f);
+        snapped = f->ndone > 0;
+    }
+    assert_true(snapped);
+    assert_int_equal(f->start, start);
+    for (int round = 0; round < 2; round++) {
+        kgw_coord_t *r = durable_coord(f);
+        assert_true(fetched(r, "solo", "t", 0) > 5000);
+        assert_int_equal(fetched(r, "solo", "t", 1), 197);
+        kgw_coord_fetch_offset(r, "solo", "t", 3, &v);
+        assert_int_equal(v.offset, -1);
+        assert_int_equal(fetched(r, "dead", "t", 0), -1);
+        assert_int_equal(fetched(r, "dead2", "t", 2), -1);
+        desc_t d;
+        memset(&d, 0, sizeof d);
+        kgw_coord_describe(r, "dead", on_desc, &d);
+        assert_string_equal(d.state, "Dead");
+        int ghosts = 0;
+        kgw_coord_list(r, count_ghosts, &ghosts);
+        assert_int_equal(ghosts, 0);
+        d = describe(r);
+        assert_string_equal(d.state, "Stable");
+        assert_int_equal(d.nmembers, 1);
+        kgw_coord_free(r);
+        /* Then the snapshot is acknowledged and the log start moves. */
+        fake_flush(f);
+        assert_true(f->start > start);
+    }
+    kgw_coord_free(c);
+    fake_flush(f);
+    fake_free(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_single_member_join_sync),
@@ -469,6 +798,7 @@ int main(void) {
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_initial_rebalance_delay),
         cmocka_unit_test(test_offsets),
+        cmocka_unit_test(test_snapshots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
