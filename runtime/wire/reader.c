@@ -223,68 +223,72 @@ static int read_len(kafka_reader_t *r, bool flex, bool wide, bool *is_null, uint
     return 0;
 }
 
-int kafka_read_string(kafka_reader_t *r, bool flex, bool nullable, kafka_str_t *out) {
+/* What differs between a string and a bytes field: the classic length width,
+ * the length limit and how errors name the field. */
+typedef struct view_kind {
+    bool wide; /* int32 classic length (bytes) rather than int16 (string) */
+    uint32_t max;
+    const char *null_reason, *max_reason, *trunc_reason;
+} view_kind_t;
+
+static const view_kind_t string_kind = {false, KAFKA_STRING_MAX, "null in a non-nullable string",
+                                        "string length exceeds 32767",
+                                        "string length exceeds the remaining input"};
+static const view_kind_t bytes_kind = {true, INT32_MAX, "null in a non-nullable bytes field",
+                                       "bytes length exceeds 2147483647",
+                                       "bytes length exceeds the remaining input"};
+
+/* A length-prefixed view; *len < 0 for null. On failure pos is unchanged. */
+static int read_view(kafka_reader_t *r, bool flex, bool nullable, const view_kind_t *kind,
+                     const uint8_t **ptr, int32_t *len) {
     size_t start = r->pos;
     bool is_null;
-    uint32_t len = 0;
-    int rc = read_len(r, flex, false, &is_null, &len);
+    uint32_t n = 0;
+    int rc = read_len(r, flex, kind->wide, &is_null, &n);
     if (rc)
         return rc;
     const char *reason = NULL;
     if (is_null) {
         if (nullable) {
-            *out = KAFKA_STR_NULL;
+            *ptr = NULL;
+            *len = KAFKA_NULL_LEN;
             return 0;
         }
         rc = KAFKA_ENULL;
-        reason = "null in a non-nullable string";
-    } else if (len > KAFKA_STRING_MAX) {
+        reason = kind->null_reason;
+    } else if (n > kind->max) {
         rc = KAFKA_ETOOLARGE;
-        reason = "string length exceeds 32767";
-    } else if (len > kafka_reader_remaining(r)) {
+        reason = kind->max_reason;
+    } else if (n > kafka_reader_remaining(r)) {
         rc = KAFKA_ETRUNC;
-        reason = "string length exceeds the remaining input";
+        reason = kind->trunc_reason;
     }
     if (rc) {
         r->pos = start;
         return kafka_reader_fail(r, rc, reason);
     }
-    out->ptr = (const char *)r->buf + r->pos;
-    out->len = (int32_t)len;
-    r->pos += len;
+    *ptr = r->buf + r->pos;
+    *len = (int32_t)n;
+    r->pos += n;
     return 0;
 }
 
+int kafka_read_string(kafka_reader_t *r, bool flex, bool nullable, kafka_str_t *out) {
+    const uint8_t *ptr = NULL;
+    int32_t len = 0;
+    int rc = read_view(r, flex, nullable, &string_kind, &ptr, &len);
+    if (rc == 0)
+        *out = (kafka_str_t){(const char *)ptr, len};
+    return rc;
+}
+
 int kafka_read_bytes(kafka_reader_t *r, bool flex, bool nullable, kafka_bytes_t *out) {
-    size_t start = r->pos;
-    bool is_null;
-    uint32_t len = 0;
-    int rc = read_len(r, flex, true, &is_null, &len);
-    if (rc)
-        return rc;
-    const char *reason = NULL;
-    if (is_null) {
-        if (nullable) {
-            *out = KAFKA_BYTES_NULL;
-            return 0;
-        }
-        rc = KAFKA_ENULL;
-        reason = "null in a non-nullable bytes field";
-    } else if (len > INT32_MAX) {
-        rc = KAFKA_ETOOLARGE;
-        reason = "bytes length exceeds 2147483647";
-    } else if (len > kafka_reader_remaining(r)) {
-        rc = KAFKA_ETRUNC;
-        reason = "bytes length exceeds the remaining input";
-    }
-    if (rc) {
-        r->pos = start;
-        return kafka_reader_fail(r, rc, reason);
-    }
-    out->ptr = r->buf + r->pos;
-    out->len = (int32_t)len;
-    r->pos += len;
-    return 0;
+    const uint8_t *ptr = NULL;
+    int32_t len = 0;
+    int rc = read_view(r, flex, nullable, &bytes_kind, &ptr, &len);
+    if (rc == 0)
+        *out = (kafka_bytes_t){ptr, len};
+    return rc;
 }
 
 int kafka_read_array_len(kafka_reader_t *r, bool flex, bool nullable, size_t min_elem_size,
