@@ -208,6 +208,8 @@ int emb_pstate_update(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base
                       int32_t last_seq, int64_t first_offset, int32_t offset_delta, int64_t max_ts,
                       bool transactional, bool control);
 int32_t emb_last_sequence(int32_t base_seq, int32_t offset_delta);
+/* Whether sequence `next` may follow `last` (sequences wrap to 0). */
+bool emb_sequence_follows(int32_t last, int32_t next);
 int emb_pstate_snapshot_write(emb_part_t *p);
 int emb_pstate_rebuild(emb_part_t *p);
 int emb_list_producers(kgw_backend_t *b, const char *topic, int32_t partition,

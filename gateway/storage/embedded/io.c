@@ -76,6 +76,137 @@ static int16_t log_error(int rc) {
     }
 }
 
+/* One producer's sequence state within the request being checked. */
+typedef struct req_producer {
+    int64_t pid;
+    int16_t epoch;
+    int32_t last_seq;
+} req_producer_t;
+
+/* Clients send one batch per partition; more producers than this in one
+ * request are checked against the stored state only. */
+#define REQ_PRODUCERS 8
+
+static int16_t follows_in_request(const req_producer_t *r, const kafka_batch_t *b) {
+    if (b->producer_epoch < r->epoch)
+        return KAFKA_ERROR_INVALID_PRODUCER_EPOCH;
+    if (b->producer_epoch > r->epoch)
+        return b->base_sequence == 0 ? 0 : KAFKA_ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+    return emb_sequence_follows(r->last_seq, b->base_sequence)
+               ? 0
+               : KAFKA_ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+}
+
+/* Kafka appends one partition's batches of a produce request as a unit, so
+ * every batch is checked before any is written: an error anywhere fails the
+ * whole request, and a retried batch anywhere makes the request a duplicate,
+ * answered with that batch's original offset. A producer's later batches are
+ * checked against its earlier ones in the same request. Also stamps
+ * LogAppendTime. Caller holds p->mu. Returns false when nothing is to be
+ * written (res says why, or carries the duplicate's offset). */
+static bool check_request(emb_part_t *p, emb_job_t *job, bool lat, int64_t now,
+                          kgw_append_result_t *res) {
+    if ((int64_t)job->len > p->log.cfg.segment_bytes) {
+        res->error = KAFKA_ERROR_RECORD_LIST_TOO_LARGE;
+        res->error_message = "the records are larger than the topic's segment.bytes";
+        return false;
+    }
+    req_producer_t seen[REQ_PRODUCERS];
+    int nseen = 0, nbatch = 0, rc;
+    kafka_batch_iter_t it;
+    kafka_batch_iter_init(&it, job->data, job->len, KAFKA_RECORDS_SKIP_CRC);
+    kafka_batch_t b;
+    kafka_rec_err_t err;
+    while ((rc = kafka_batch_iter_next(&it, &b, &err)) == 1) {
+        nbatch++;
+        uint8_t *raw = job->data + (b.data - job->data);
+        if (lat && kafka_batch_set_max_timestamp(raw, b.size, true, now) < 0)
+            break;
+        if (b.producer_id < 0)
+            continue;
+        req_producer_t *r = NULL;
+        for (int i = 0; i < nseen && !r; i++)
+            r = seen[i].pid == b.producer_id ? &seen[i] : NULL;
+        int32_t last_seq = emb_last_sequence(b.base_sequence, b.last_offset_delta);
+        /* Duplicates are looked up in the stored state first, as Kafka does. */
+        int64_t dup = -1;
+        uv_mutex_lock(&p->pmu);
+        int16_t e = emb_pstate_check(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
+                                     last_seq, &dup);
+        uv_mutex_unlock(&p->pmu);
+        if (dup < 0 && r)
+            e = follows_in_request(r, &b);
+        if (e != 0) {
+            res->error = e;
+            res->error_message = e == KAFKA_ERROR_INVALID_PRODUCER_EPOCH
+                                     ? "producer epoch is older than the current one"
+                                     : "out of order sequence number";
+            return false;
+        }
+        if (dup >= 0) {
+            res->base_offset = dup;
+            return false;
+        }
+        if (!r && nseen < REQ_PRODUCERS) {
+            r = &seen[nseen++];
+            r->pid = b.producer_id;
+        }
+        if (r) {
+            r->epoch = b.producer_epoch;
+            r->last_seq = last_seq;
+        }
+    }
+    if (rc != 0) {
+        res->error = KAFKA_ERROR_CORRUPT_MESSAGE;
+        return false;
+    }
+    if (nbatch == 0) {
+        res->error = KAFKA_ERROR_INVALID_RECORD;
+        return false;
+    }
+    return true;
+}
+
+/* Appends the checked batches of a job. A write that fails part way (a
+ * storage error) leaves the earlier batches in the log, unacknowledged. */
+static int64_t append_batches(emb_part_t *p, emb_job_t *job, bool lat, int64_t now,
+                              kgw_append_result_t *res) {
+    int64_t msgs = 0;
+    kafka_batch_iter_t it;
+    kafka_batch_iter_init(&it, job->data, job->len, KAFKA_RECORDS_SKIP_CRC);
+    kafka_batch_t b;
+    kafka_rec_err_t err;
+    bool first = true;
+    int rc;
+    while ((rc = kafka_batch_iter_next(&it, &b, &err)) == 1) {
+        int64_t base;
+        if ((rc = kgw_log_append(&p->log, b.data, b.size, now, &base)) < 0) {
+            res->error = log_error(rc);
+            break;
+        }
+        if (first)
+            res->base_offset = base;
+        first = false;
+        msgs += b.record_count > 0 ? b.record_count : 1;
+        p->bytes_since_snap += (int64_t)b.size;
+        if (b.producer_id < 0)
+            continue;
+        uv_mutex_lock(&p->pmu);
+        rc = emb_pstate_update(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
+                               emb_last_sequence(b.base_sequence, b.last_offset_delta), base,
+                               b.last_offset_delta, lat ? now : b.max_timestamp,
+                               kafka_batch_is_transactional(&b), kafka_batch_is_control(&b));
+        uv_mutex_unlock(&p->pmu);
+        if (rc < 0) {
+            res->error = KAFKA_ERROR_KAFKA_STORAGE_ERROR;
+            break;
+        }
+    }
+    if (rc < 0 && res->error == 0)
+        res->error = KAFKA_ERROR_CORRUPT_MESSAGE;
+    return msgs;
+}
+
 /* Appends the job's batches; returns true if the job waits for an fsync. */
 static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round) {
     emb_part_t *p = job->part;
@@ -92,64 +223,10 @@ static bool do_append(emb_t *be, emb_job_t *job, int64_t now, io_round_t *round)
     }
     bool lat = atomic_load(&p->log_append_time);
     int64_t msgs = 0;
-    kafka_batch_iter_t it;
-    kafka_batch_iter_init(&it, job->data, job->len, KAFKA_RECORDS_SKIP_CRC);
-    kafka_batch_t b;
-    kafka_rec_err_t err;
-    int rc, nbatch = 0;
-    while ((rc = kafka_batch_iter_next(&it, &b, &err)) == 1) {
-        bool first = nbatch++ == 0;
-        int32_t last_seq = emb_last_sequence(b.base_sequence, b.last_offset_delta);
-        if (b.producer_id >= 0) {
-            int64_t dup;
-            uv_mutex_lock(&p->pmu);
-            int16_t e = emb_pstate_check(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
-                                         last_seq, &dup);
-            uv_mutex_unlock(&p->pmu);
-            if (e != 0) {
-                res->error = e;
-                res->error_message = e == KAFKA_ERROR_INVALID_PRODUCER_EPOCH
-                                         ? "producer epoch is older than the current one"
-                                         : "out of order sequence number";
-                break;
-            }
-            if (dup >= 0) {
-                if (first)
-                    res->base_offset = dup;
-                round->stats.duplicates++;
-                continue;
-            }
-        }
-        uint8_t *raw = job->data + (b.data - job->data);
-        if (lat && kafka_batch_set_max_timestamp(raw, b.size, true, now) < 0) {
-            res->error = KAFKA_ERROR_CORRUPT_MESSAGE;
-            break;
-        }
-        int64_t base;
-        if ((rc = kgw_log_append(&p->log, raw, b.size, now, &base)) < 0) {
-            res->error = log_error(rc);
-            break;
-        }
-        if (first)
-            res->base_offset = base;
-        msgs += b.record_count > 0 ? b.record_count : 1;
-        p->bytes_since_snap += (int64_t)b.size;
-        if (b.producer_id >= 0) {
-            uv_mutex_lock(&p->pmu);
-            rc = emb_pstate_update(&p->ps, b.producer_id, b.producer_epoch, b.base_sequence,
-                                   last_seq, base, b.last_offset_delta, lat ? now : b.max_timestamp,
-                                   kafka_batch_is_transactional(&b), kafka_batch_is_control(&b));
-            uv_mutex_unlock(&p->pmu);
-            if (rc < 0) {
-                res->error = KAFKA_ERROR_KAFKA_STORAGE_ERROR;
-                break;
-            }
-        }
-    }
-    if (rc < 0 && res->error == 0)
-        res->error = KAFKA_ERROR_CORRUPT_MESSAGE;
-    if (nbatch == 0 && res->error == 0)
-        res->error = KAFKA_ERROR_INVALID_RECORD;
+    if (check_request(p, job, lat, now, res))
+        msgs = append_batches(p, job, lat, now, res);
+    else if (res->error == 0)
+        round->stats.duplicates++;
     if (lat && res->error == 0)
         res->log_append_time = now;
     res->log_start_offset = kgw_log_start_offset(&p->log);

@@ -29,7 +29,7 @@ int32_t emb_last_sequence(int32_t base_seq, int32_t offset_delta) {
     return base_seq + offset_delta;
 }
 
-static bool in_sequence(int32_t last, int32_t next) {
+bool emb_sequence_follows(int32_t last, int32_t next) {
     return (int64_t)next == (int64_t)last + 1 || (next == 0 && last == INT32_MAX);
 }
 
@@ -101,7 +101,7 @@ int16_t emb_pstate_check(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t b
     if (epoch != e->epoch)
         return base_seq == 0 ? 0 : 45; /* a new epoch starts at sequence 0 */
     int32_t last = e->nbatches ? e->batches[e->nbatches - 1].last_seq : -1;
-    return in_sequence(last, base_seq) ? 0 : 45; /* OUT_OF_ORDER_SEQUENCE_NUMBER */
+    return emb_sequence_follows(last, base_seq) ? 0 : 45; /* OUT_OF_ORDER_SEQUENCE_NUMBER */
 }
 
 int emb_pstate_update(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base_seq,

@@ -555,6 +555,63 @@ static void test_idempotent(void **state) {
     CHECK("hw", 10, hw_of(f, "idem", 0));
 }
 
+/* Appends the batches of several specs as one request, as a Produce with
+ * more than one batch for a partition does. */
+static kgw_append_result_t append_specs(fx_t *f, const char *topic, const bspec_t *specs,
+                                        int n) {
+    kafka_buf_t all = KAFKA_BUF_INIT;
+    for (int i = 0; i < n; i++) {
+        kafka_buf_t one = KAFKA_BUF_INIT;
+        build(&one, &specs[i]);
+        CHECK("kafka_buf_append", 0, kafka_buf_append(&all, one.ptr, one.len));
+        kafka_buf_free(&one);
+    }
+    waiter_t w = {.f = f};
+    f->be->ops->append(f->be, topic, 0, all.ptr, all.len, -1, on_append, &w);
+    kafka_buf_free(&all);
+    while (!w.done)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    return w.res;
+}
+
+static void test_multi_batch_request(void **state) {
+    fx_t *f = *state;
+    create(f, "multi", 1);
+    int64_t pid;
+    CHECK("allocate", 0, f->be->ops->allocate_producer_id(f->be, &pid));
+    bspec_t ok[] = {{3, 1000, 1, KAFKA_CODEC_NONE, pid, 0, 0},
+                    {2, 1000, 1, KAFKA_CODEC_NONE, pid, 0, 3}};
+    kgw_append_result_t r = append_specs(f, "multi", ok, 2);
+    CHECK("two in-sequence batches: error", 0, r.error);
+    CHECK("two in-sequence batches: offset", 0, r.base_offset);
+    CHECK("hw after two batches", 5, hw_of(f, "multi", 0));
+    /* The second batch leaves a gap: the first must not be written either. */
+    bspec_t gap[] = {{1, 1000, 1, KAFKA_CODEC_NONE, pid, 0, 5},
+                     {1, 1000, 1, KAFKA_CODEC_NONE, pid, 0, 7}};
+    r = append_specs(f, "multi", gap, 2);
+    CHECK("gap in the second batch", KAFKA_ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER, r.error);
+    CHECK("hw after the failed request", 5, hw_of(f, "multi", 0));
+    /* Nothing of the failed request was recorded: sequence 5 is still next. */
+    r = append_idem(f, "multi", pid, 0, 5, 1);
+    CHECK("seq 5 after the failed request: error", 0, r.error);
+    CHECK("seq 5 after the failed request: offset", 5, r.base_offset);
+    /* A retried batch anywhere makes the whole request a duplicate. */
+    bspec_t dup[] = {{1, 1000, 1, KAFKA_CODEC_NONE, pid, 0, 6},
+                     {2, 1000, 1, KAFKA_CODEC_NONE, pid, 0, 3}};
+    r = append_specs(f, "multi", dup, 2);
+    CHECK("request with a duplicate: error", 0, r.error);
+    CHECK("request with a duplicate: offset of the original", 3, r.base_offset);
+    CHECK("hw after the duplicate request", 6, hw_of(f, "multi", 0));
+    /* A batch without a producer id next to a fenced one is not written. */
+    r = append_idem(f, "multi", pid, 1, 0, 1);
+    CHECK("epoch 1 at seq 0", 0, r.error);
+    bspec_t mixed[] = {{2, 1000, 1, KAFKA_CODEC_NONE, -1, -1, -1},
+                       {1, 1000, 1, KAFKA_CODEC_NONE, pid, 0, 6}};
+    r = append_specs(f, "multi", mixed, 2);
+    CHECK("plain batch then an old epoch", KAFKA_ERROR_INVALID_PRODUCER_EPOCH, r.error);
+    CHECK("hw after the mixed request", 7, hw_of(f, "multi", 0));
+}
+
 static void test_sequence_wraps(void **state) {
     fx_t *f = *state;
     create(f, "wrap", 1);
@@ -888,6 +945,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_group_commit_pipelined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_interval_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multi_batch_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sequence_wraps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dup_after_reopen_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dup_after_reopen_replay, setup, teardown),
