@@ -140,8 +140,8 @@ int main(int argc, char **argv) {
             st.ok++;
             if (!round_trips(vt, v, m, back)) {
                 st.roundtrip_failed++;
-                fprintf(stderr, "%s v%d: decoded %zu bytes but does not round-trip\n", vt->name,
-                        v, r.pos);
+                fprintf(stderr, "%s v%d: decoded %zu bytes but does not round-trip\n", vt->name, v,
+                        r.pos);
             }
         } else {
             st.fail++;
@@ -172,8 +172,7 @@ int main(int argc, char **argv) {
            "(%.1f MiB/s)\n",
            seed, st.bytes >> 20, st.decodes, kafka_message_count, elapsed,
            (double)st.bytes / 1048576.0 / (elapsed > 0 ? elapsed : 1));
-    printf("decoded: %" PRIu64 " ok (%" PRIu64 " of them not round-tripping), %" PRIu64
-           " failed\n",
+    printf("decoded: %" PRIu64 " ok (%" PRIu64 " of them not round-tripping), %" PRIu64 " failed\n",
            st.ok, st.roundtrip_failed, st.fail);
     for (int c = 1; c < (int)(sizeof st.by_code / sizeof st.by_code[0]); c++)
         if (st.by_code[c] > 0)

@@ -55,17 +55,15 @@ static const setting_t settings[] = {
     {"log.retention.minutes", SET_MINUTES, 0, -1, I32MAX, "log.retention.ms"},
     {"log.retention.hours", SET_HOURS, 0, -1, I32MAX, "log.retention.ms"},
     {"log.retention.bytes", SET_INT64, OFF(log_retention_bytes), -1, I64MAX, NULL},
-    {"log.retention.check.interval.ms", SET_INT64, OFF(log_retention_check_interval_ms), 1,
-     I64MAX, NULL},
+    {"log.retention.check.interval.ms", SET_INT64, OFF(log_retention_check_interval_ms), 1, I64MAX,
+     NULL},
     {"log.flush.interval.messages", SET_INT64, OFF(log_flush_interval_messages), 1, I64MAX, NULL},
     {"log.flush.interval.ms", SET_INT64, OFF(log_flush_interval_ms), 0, I64MAX, NULL},
     {"kgw.acks.all.fsync", SET_BOOL, OFF(acks_all_fsync), 0, 0, NULL},
     {"group.initial.rebalance.delay.ms", SET_INT32, OFF(group_initial_rebalance_delay_ms), 0,
      I32MAX, NULL},
-    {"group.min.session.timeout.ms", SET_INT32, OFF(group_min_session_timeout_ms), 0, I32MAX,
-     NULL},
-    {"group.max.session.timeout.ms", SET_INT32, OFF(group_max_session_timeout_ms), 0, I32MAX,
-     NULL},
+    {"group.min.session.timeout.ms", SET_INT32, OFF(group_min_session_timeout_ms), 0, I32MAX, NULL},
+    {"group.max.session.timeout.ms", SET_INT32, OFF(group_max_session_timeout_ms), 0, I32MAX, NULL},
     {"group.max.size", SET_INT32, OFF(group_max_size), 1, I32MAX, NULL},
     {"offsets.retention.minutes", SET_INT32, OFF(offsets_retention_minutes), 1, I32MAX, NULL},
     {"kgw.log.level", SET_LOG_LEVEL, 0, 0, 0, NULL},
@@ -177,16 +175,18 @@ static bool parse_int64(const char *s, int64_t *out) {
 
 /* host:port or [ipv6]:port after "PLAINTEXT://"; an empty host binds every
  * interface, as in Kafka. */
-static int parse_listener(const char *key, const char *value, char *host, size_t hostlen,
-                          int *port, char *err, size_t errlen) {
+static int parse_listener(const char *key, const char *value, char *host, size_t hostlen, int *port,
+                          char *err, size_t errlen) {
     if (strchr(value, ',') != NULL) {
         fail(err, errlen, "%s: only one listener is supported, got '%s'", key, value);
         return -1;
     }
     static const char prefix[] = "PLAINTEXT://";
     if (strncasecmp(value, prefix, sizeof prefix - 1) != 0) {
-        fail(err, errlen, "%s: expected PLAINTEXT://host:port (only PLAINTEXT is supported), "
-                          "got '%s'", key, value);
+        fail(err, errlen,
+             "%s: expected PLAINTEXT://host:port (only PLAINTEXT is supported), "
+             "got '%s'",
+             key, value);
         return -1;
     }
     const char *h = value + sizeof prefix - 1;
@@ -247,8 +247,8 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
             return -1;
         }
         if (v < s->min || v > s->max) {
-            fail(err, errlen, "%s: value %" PRId64 " out of range [%" PRId64 ", %" PRId64 "]",
-                 key, v, s->min, s->max);
+            fail(err, errlen, "%s: value %" PRId64 " out of range [%" PRId64 ", %" PRId64 "]", key,
+                 v, s->min, s->max);
             return -1;
         }
         if (s->kind == SET_INT16)
@@ -281,8 +281,8 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
         }
         return 0;
     case SET_LISTENER:
-        if (parse_listener(key, value, c->listener_host, sizeof c->listener_host,
-                           &c->listener_port, err, errlen) < 0)
+        if (parse_listener(key, value, c->listener_host, sizeof c->listener_host, &c->listener_port,
+                           err, errlen) < 0)
             return -1;
         if (!is_explicit(c, "advertised.listeners"))
             advertise_listener(c);

@@ -37,8 +37,8 @@ static void maybe_pause(kgw_conn_t *c) {
         uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = false;
         c->paused = true;
-        kgw_debug("connection %" PRIu64 " (%s): %zu bytes pending, reading paused", c->id,
-                  c->peer, c->pending_bytes);
+        kgw_debug("connection %" PRIu64 " (%s): %zu bytes pending, reading paused", c->id, c->peer,
+                  c->pending_bytes);
     }
 }
 
@@ -93,8 +93,8 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
     kgw_conn_t *c = h->data;
     /* A large frame is read straight into its own buffer, without a copy. */
     if (c->frame != NULL && c->frame_len - c->frame_got >= sizeof shared_read_buf) {
-        *buf = uv_buf_init((char *)c->frame + c->frame_got,
-                           (unsigned)(c->frame_len - c->frame_got));
+        *buf =
+            uv_buf_init((char *)c->frame + c->frame_got, (unsigned)(c->frame_len - c->frame_got));
         return;
     }
     *buf = uv_buf_init((char *)shared_read_buf, sizeof shared_read_buf);
@@ -123,14 +123,14 @@ static void consume(kgw_conn_t *c, const uint8_t *p, size_t n) {
             n -= take;
             if (c->size_got < 4)
                 return;
-            int32_t size = (int32_t)((uint32_t)c->size_buf[0] << 24 |
-                                     (uint32_t)c->size_buf[1] << 16 |
-                                     (uint32_t)c->size_buf[2] << 8 | c->size_buf[3]);
+            int32_t size =
+                (int32_t)((uint32_t)c->size_buf[0] << 24 | (uint32_t)c->size_buf[1] << 16 |
+                          (uint32_t)c->size_buf[2] << 8 | c->size_buf[3]);
             /* Smaller than a request header, or above socket.request.max.bytes:
              * Kafka closes the connection. */
             if (size < 8 || size > c->server->config->socket_request_max_bytes) {
-                kgw_debug("connection %" PRIu64 " (%s): bad frame size %" PRId32, c->id,
-                          c->peer, size);
+                kgw_debug("connection %" PRIu64 " (%s): bad frame size %" PRId32, c->id, c->peer,
+                          size);
                 kgw_conn_close(c, "invalid frame size");
                 return;
             }
@@ -301,8 +301,8 @@ void kgw_conn_on_completed(kgw_conn_t *c) {
             int rc = req->silent ? 0 : kgw_request_encode_response(req, &c->out);
             c->pending_bytes += c->out.cap - cap_before;
             if (rc < 0)
-                kgw_error("cannot encode the %s v%d response: %s", req->api->name,
-                          req->api_version, kafka_strerror(rc));
+                kgw_error("cannot encode the %s v%d response: %s", req->api->name, req->api_version,
+                          kafka_strerror(rc));
             req->conn = NULL;
             kgw_request_free(req);
             if (rc < 0) {

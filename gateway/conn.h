@@ -48,9 +48,9 @@ struct kgw_conn {
     uv_write_t write_req;
     bool write_in_flight;
 
-    bool reading;  /* uv_read_start is active */
-    bool paused;   /* stopped by backpressure */
-    bool no_read;  /* never read again (shutdown) */
+    bool reading; /* uv_read_start is active */
+    bool paused;  /* stopped by backpressure */
+    bool no_read; /* never read again (shutdown) */
     bool closing;
     bool flushing; /* inside kgw_conn_on_completed (which may re-enter) */
     bool flush_again;

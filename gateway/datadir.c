@@ -80,9 +80,8 @@ static int write_meta(const char *dir, const char *cluster_id, int32_t node_id, 
     snprintf(tmp, sizeof tmp, "%s/meta.properties.tmp", dir);
     snprintf(path, sizeof path, "%s/meta.properties", dir);
     char body[256];
-    int n = snprintf(body, sizeof body,
-                     "#\n#kgw\nversion=1\ncluster.id=%s\nnode.id=%" PRId32 "\n", cluster_id,
-                     node_id);
+    int n = snprintf(body, sizeof body, "#\n#kgw\nversion=1\ncluster.id=%s\nnode.id=%" PRId32 "\n",
+                     cluster_id, node_id);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         fail(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -119,8 +118,7 @@ static bool valid_cluster_id(const char *s) {
     return true;
 }
 
-static int read_meta(const char *dir, int32_t node_id, char *cluster_id, char *err,
-                     size_t errlen) {
+static int read_meta(const char *dir, int32_t node_id, char *cluster_id, char *err, size_t errlen) {
     char path[4200];
     snprintf(path, sizeof path, "%s/meta.properties", dir);
     FILE *f = fopen(path, "r");
@@ -154,8 +152,7 @@ static int read_meta(const char *dir, int32_t node_id, char *cluster_id, char *e
     return 0;
 }
 
-int kgw_datadir_open(kgw_datadir_t *d, const char *dir, int32_t node_id, char *err,
-                     size_t errlen) {
+int kgw_datadir_open(kgw_datadir_t *d, const char *dir, int32_t node_id, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
     d->lock_fd = -1;
     int rc = mkdir_p(dir);

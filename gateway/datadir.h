@@ -14,8 +14,7 @@ typedef struct kgw_datadir {
 
 /* Creates dir (and parents) if missing, takes the lock, reads or writes
  * meta.properties. 0, or -1 with a message in err. */
-int kgw_datadir_open(kgw_datadir_t *d, const char *dir, int32_t node_id, char *err,
-                     size_t errlen);
+int kgw_datadir_open(kgw_datadir_t *d, const char *dir, int32_t node_id, char *err, size_t errlen);
 void kgw_datadir_close(kgw_datadir_t *d);
 
 /* 16 random bytes as 22 base64url characters plus NUL (out has >= 23 bytes). */

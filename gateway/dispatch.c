@@ -114,8 +114,8 @@ void kgw_dispatch_frame(kgw_conn_t *c, uint8_t *frame, size_t len) {
             kgw_request_respond(req);
             return;
         }
-        kgw_debug("connection %" PRIu64 " (%s): %s v%d is not served", c->id, c->peer,
-                  api->name, api_version);
+        kgw_debug("connection %" PRIu64 " (%s): %s v%d is not served", c->id, c->peer, api->name,
+                  api_version);
         kgw_request_fail_connection(req, "unsupported api version");
         return;
     }

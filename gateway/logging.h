@@ -12,10 +12,10 @@ void kgw_logf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 #define kgw_error(...) kgw_logf(KGW_LEVEL_ERROR, __VA_ARGS__)
 #define kgw_warn(...) kgw_logf(KGW_LEVEL_WARN, __VA_ARGS__)
 #define kgw_info(...) kgw_logf(KGW_LEVEL_INFO, __VA_ARGS__)
-#define kgw_debug(...)                                                          \
-    do {                                                                        \
-        if (kgw_logging_level() >= KGW_LEVEL_DEBUG)                             \
-            kgw_logf(KGW_LEVEL_DEBUG, __VA_ARGS__);                             \
+#define kgw_debug(...)                                                                             \
+    do {                                                                                           \
+        if (kgw_logging_level() >= KGW_LEVEL_DEBUG)                                                \
+            kgw_logf(KGW_LEVEL_DEBUG, __VA_ARGS__);                                                \
     } while (0)
 
 #endif

@@ -21,16 +21,15 @@
 #define EXIT_USAGE 2
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "usage: kgw [server.properties] [--override key=value]...\n"
-            "       kgw --help | --version\n"
-            "\n"
-            "A Kafka-protocol server. Settings use Kafka's names, e.g.\n"
-            "  listeners=PLAINTEXT://127.0.0.1:9092   log.dirs=./data   num.partitions=1\n"
-            "  auto.create.topics.enable=true   log.retention.ms=604800000\n"
-            "  kgw.acks.all.fsync=true (fsync before acknowledging acks=all)\n"
-            "  kgw.log.level=info (error, warn, info, debug)\n"
-            "--override settings apply after the file, in order.\n");
+    fprintf(out, "usage: kgw [server.properties] [--override key=value]...\n"
+                 "       kgw --help | --version\n"
+                 "\n"
+                 "A Kafka-protocol server. Settings use Kafka's names, e.g.\n"
+                 "  listeners=PLAINTEXT://127.0.0.1:9092   log.dirs=./data   num.partitions=1\n"
+                 "  auto.create.topics.enable=true   log.retention.ms=604800000\n"
+                 "  kgw.acks.all.fsync=true (fsync before acknowledging acks=all)\n"
+                 "  kgw.log.level=info (error, warn, info, debug)\n"
+                 "--override settings apply after the file, in order.\n");
 }
 
 static const char *backend_error(int rc) {
@@ -89,8 +88,7 @@ int main(int argc, char **argv) {
         } else if (file == NULL) {
             file = a;
         } else {
-            fprintf(stderr, "kgw: only one properties file may be given ('%s', '%s')\n", file,
-                    a);
+            fprintf(stderr, "kgw: only one properties file may be given ('%s', '%s')\n", file, a);
             return EXIT_USAGE;
         }
     }

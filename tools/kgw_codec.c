@@ -266,11 +266,10 @@ static int cmd_schemas(const options_t *o) {
 
     for (size_t i = 0; i < kafka_message_count && arr != NULL; i++) {
         const kafka_message_entry_t *e = &kafka_messages[i];
-        json_t *obj = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i}", "name", e->vtable->name, "kind",
-                                kinds[e->kind], "apiKey", (int)e->api_key, "minVersion",
-                                (int)e->vtable->min_version, "maxVersion",
-                                (int)e->vtable->max_version, "firstFlexibleVersion",
-                                (int)e->vtable->first_flexible);
+        json_t *obj = json_pack(
+            "{s:s, s:s, s:i, s:i, s:i, s:i}", "name", e->vtable->name, "kind", kinds[e->kind],
+            "apiKey", (int)e->api_key, "minVersion", (int)e->vtable->min_version, "maxVersion",
+            (int)e->vtable->max_version, "firstFlexibleVersion", (int)e->vtable->first_flexible);
         if (json_array_append_new(arr, obj) != 0) {
             json_decref(arr);
             arr = NULL;
@@ -390,8 +389,8 @@ static int cmd_encode(const options_t *o, const target_t *t) {
         return failure("cannot read stdin");
 
     json_error_t jerr;
-    json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-                              &jerr);
+    json_t *root =
+        json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     free(text);
     if (root == NULL) {
         return failure("stdin line %d column %d: %s", jerr.line, jerr.column, jerr.text);
@@ -455,8 +454,7 @@ int main(int argc, char **argv) {
 
     bool codec = strcmp(o.command, "decode") == 0 || strcmp(o.command, "encode") == 0;
     if (!codec && (o.api || o.kind || o.schema || o.version || o.header))
-        return usage_error("%s takes no --api, --kind, --schema, --version or --header",
-                           o.command);
+        return usage_error("%s takes no --api, --kind, --schema, --version or --header", o.command);
     if (strcmp(o.command, "apis") == 0)
         return cmd_apis(&o);
     if (strcmp(o.command, "schemas") == 0)

@@ -39,8 +39,8 @@ void kgw_coord_describe(kgw_coord_t *c, const char *group_id,
         fn(arg, &v);
         return;
     }
-    kgw_member_view_t *members = calloc((size_t)(g->nmembers > 0 ? g->nmembers : 1),
-                                        sizeof *members);
+    kgw_member_view_t *members =
+        calloc((size_t)(g->nmembers > 0 ? g->nmembers : 1), sizeof *members);
     kgw_group_view_t v;
     view_of(g, &v, members);
     fn(arg, &v);

@@ -62,8 +62,7 @@ void kgw_coord_arm(kgw_coord_t *c, uint64_t deadline) {
 }
 
 uint64_t kgw_coord_next_deadline(const kgw_coord_t *c) {
-    return c->next_deadline < c->next_retention_check ? c->next_deadline
-                                                       : c->next_retention_check;
+    return c->next_deadline < c->next_retention_check ? c->next_deadline : c->next_retention_check;
 }
 
 const char *kgw_group_state_name(int state) {
@@ -289,8 +288,8 @@ static bool all_support(const kgw_group_t *g, const char *name) {
     return true;
 }
 
-bool kgw_group_supports(const kgw_group_t *g, const char *protocol_type,
-                        const kgw_protocol_in_t *p, int32_t n) {
+bool kgw_group_supports(const kgw_group_t *g, const char *protocol_type, const kgw_protocol_in_t *p,
+                        int32_t n) {
     if (protocol_type == NULL || protocol_type[0] == '\0' || n <= 0)
         return false;
     if (g->nmembers == 0)
@@ -352,10 +351,9 @@ char *kgw_new_member_id(kgw_coord_t *c, const char *client_id) {
     char *id = malloc(n);
     if (id == NULL)
         return NULL;
-    snprintf(id, n,
-             "%s-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             client_id, u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10],
-             u[11], u[12], u[13], u[14], u[15]);
+    snprintf(id, n, "%s-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             client_id, u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+             u[12], u[13], u[14], u[15]);
     return id;
 }
 

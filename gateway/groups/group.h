@@ -37,7 +37,7 @@ typedef struct kgw_member {
     uint64_t session_deadline;
     uint64_t joined_at;
     bool is_new;
-    bool pending_sync; /* must send SyncGroup before the sync deadline */
+    bool pending_sync;   /* must send SyncGroup before the sync deadline */
     kgw_join_cb join_cb; /* non-NULL: a JoinGroup is parked */
     void *join_ctx;
     kgw_sync_cb sync_cb; /* non-NULL: a SyncGroup is parked */
@@ -58,7 +58,7 @@ typedef struct kgw_offset {
     int64_t commit_ts;
     int64_t expire_ts; /* -1: by the group's retention rule */
     kafka_uuid_t topic_id;
-    uint32_t replay_mark; /* persist.c's replay: the snapshot era that last set it */
+    uint32_t replay_mark;    /* persist.c's replay: the snapshot era that last set it */
     struct kgw_offset *next; /* hash chain */
 } kgw_offset_t;
 
@@ -139,8 +139,8 @@ const kgw_protocol_t *kgw_member_protocol(const kgw_member_t *m, const char *nam
 /* Whether the member's protocols are exactly these (names and metadata). */
 bool kgw_member_protocols_match(const kgw_member_t *m, const kgw_protocol_in_t *p, int32_t n);
 /* Kafka's supportsProtocols: type and at least one protocol every member has. */
-bool kgw_group_supports(const kgw_group_t *g, const char *protocol_type,
-                        const kgw_protocol_in_t *p, int32_t n);
+bool kgw_group_supports(const kgw_group_t *g, const char *protocol_type, const kgw_protocol_in_t *p,
+                        int32_t n);
 /* Kafka's selectProtocol: among the protocols every member supports, the
  * one most members prefer (ties go to the leader's preference order). */
 const char *kgw_group_select_protocol(const kgw_group_t *g);

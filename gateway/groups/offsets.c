@@ -179,9 +179,10 @@ static void on_commit_written(void *ctx, int16_t error) {
     if (error == KAFKA_ERROR_NONE && !op->c->freed) {
         apply_commit(op);
     } else {
-        int16_t e = error == KAFKA_ERROR_MESSAGE_TOO_LARGE || error == KAFKA_ERROR_RECORD_LIST_TOO_LARGE
-                        ? KAFKA_ERROR_INVALID_COMMIT_OFFSET_SIZE
-                        : KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE;
+        int16_t e =
+            error == KAFKA_ERROR_MESSAGE_TOO_LARGE || error == KAFKA_ERROR_RECORD_LIST_TOO_LARGE
+                ? KAFKA_ERROR_INVALID_COMMIT_OFFSET_SIZE
+                : KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE;
         for (int32_t i = 0; i < op->nparts; i++)
             if (op->parts[i].error == KAFKA_ERROR_NONE)
                 op->parts[i].error = e;
@@ -297,8 +298,7 @@ void kgw_coord_commit(kgw_coord_t *c, kgw_commit_params_t *p, kgw_commit_cb cb, 
     else
         c->commits_head = op;
     c->commits_tail = op;
-    kgw_persist_offsets(c->persist, op->group_id, op->ptrs, NULL, op->nvals, on_commit_written,
-                        op);
+    kgw_persist_offsets(c->persist, op->group_id, op->ptrs, NULL, op->nvals, on_commit_written, op);
 }
 
 /* ---- OffsetFetch ---- */
@@ -318,7 +318,8 @@ bool kgw_offset_stale(kgw_coord_t *c, const kgw_offset_t *o) {
     if (!topic_partition_exists(c, o->topic, o->partition, &id))
         return true;
     static const kafka_uuid_t zero;
-    return memcmp(&o->topic_id, &zero, sizeof zero) != 0 && memcmp(&o->topic_id, &id, sizeof id) != 0;
+    return memcmp(&o->topic_id, &zero, sizeof zero) != 0 &&
+           memcmp(&o->topic_id, &id, sizeof id) != 0;
 }
 
 void kgw_coord_fetch_offset(kgw_coord_t *c, const char *group_id, const char *topic,

@@ -439,8 +439,7 @@ static void write_snapshot(kgw_persist_t *p) {
     p->since_snapshot = 0;
     snap_marker(&s, SNAPSHOT_BEGIN, id);
     for (size_t b = 0; b < c->nbuckets && s.err == KAFKA_ERROR_NONE; b++) {
-        for (kgw_group_t *g = c->buckets[b]; g != NULL && s.err == KAFKA_ERROR_NONE;
-             g = g->next) {
+        for (kgw_group_t *g = c->buckets[b]; g != NULL && s.err == KAFKA_ERROR_NONE; g = g->next) {
             if (g->meta_value != NULL) {
                 rec_t *r = snap_rec(&s);
                 if (r == NULL) {

@@ -64,8 +64,7 @@ static void invoke_join(kgw_coord_t *c, kgw_group_t *g, kgw_member_t *m, const c
                 const kgw_member_t *o = g->members[i];
                 const kgw_protocol_t *p = kgw_member_protocol(o, g->protocol_name);
                 list[n++] = (kgw_join_member_t){o->member_id, o->instance_id,
-                                                p ? p->metadata : NULL,
-                                                p ? p->metadata_len : 0};
+                                                p ? p->metadata : NULL, p ? p->metadata_len : 0};
             }
         }
     }
@@ -273,15 +272,13 @@ void kgw_rebalance_sync_expired(kgw_coord_t *c, kgw_group_t *g) {
         }
         i++;
     }
-    if (removed && (g->state == KGW_GROUP_COMPLETING_REBALANCE ||
-                    g->state == KGW_GROUP_STABLE)) {
+    if (removed && (g->state == KGW_GROUP_COMPLETING_REBALANCE || g->state == KGW_GROUP_STABLE)) {
         kgw_rebalance_prepare(c, g);
         kgw_rebalance_try_complete_join(c, g);
     }
 }
 
-static kgw_member_t *member_new(kgw_coord_t *c, const kgw_join_params_t *p,
-                                const char *member_id) {
+static kgw_member_t *member_new(kgw_coord_t *c, const kgw_join_params_t *p, const char *member_id) {
     kgw_member_t *m = calloc(1, sizeof *m);
     if (m == NULL)
         return NULL;

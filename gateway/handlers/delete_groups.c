@@ -23,8 +23,8 @@ void kgw_handle_delete_groups(kgw_request_t *req) {
         kafka_delete_groups_response_deletable_group_result_init(&out[i]);
         out[i].group_id = rq->groups_names.items[i];
         const char *g = kgw_groups_cstr(req, rq->groups_names.items[i]);
-        out[i].error_code = c == NULL ? KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE
-                                      : kgw_coord_delete_group(c, g);
+        out[i].error_code =
+            c == NULL ? KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE : kgw_coord_delete_group(c, g);
     }
     rs->results.items = out;
     rs->results.count = n;

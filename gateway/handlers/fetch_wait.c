@@ -21,7 +21,9 @@ kgw_fetch_waiters_t *kgw_fetch_waiters_new(uv_loop_t *loop) {
     return w;
 }
 
-static void on_timer_closed(uv_handle_t *h) { free(h->data); }
+static void on_timer_closed(uv_handle_t *h) {
+    free(h->data);
+}
 
 /* Unparks and answers; when reread is false the caller's read pass is the
  * answer. */
@@ -45,7 +47,9 @@ static void finish(kgw_fetch_wait_t *wt, bool reread) {
     kgw_request_respond(op->req);
 }
 
-static void on_timeout(uv_timer_t *t) { finish(t->data, true); }
+static void on_timeout(uv_timer_t *t) {
+    finish(t->data, true);
+}
 
 bool kgw_fetch_park(kgw_fetch_waiters_t *w, kgw_fetch_op_t *op) {
     if (!w)

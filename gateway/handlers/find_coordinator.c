@@ -31,8 +31,7 @@ static answer_t answer_for(kgw_request_t *req, int8_t key_type) {
     if (key_type == KEY_TYPE_TRANSACTION)
         return (answer_t){KAFKA_ERROR_COORDINATOR_NOT_AVAILABLE,
                           "this broker has no transaction coordinator", -1, "", -1};
-    return (answer_t){KAFKA_ERROR_INVALID_REQUEST, "unsupported coordinator key type", -1, "",
-                      -1};
+    return (answer_t){KAFKA_ERROR_INVALID_REQUEST, "unsupported coordinator key type", -1, "", -1};
 }
 
 void kgw_handle_find_coordinator(kgw_request_t *req) {

@@ -19,8 +19,7 @@ void kgw_handle_heartbeat(kgw_request_t *req) {
         const char *member_id = kgw_groups_cstr(req, rq->member_id);
         const char *instance_id =
             req->api_version >= 3 ? kgw_groups_cstr(req, rq->group_instance_id) : NULL;
-        rs->error_code = kgw_coord_heartbeat(c, group_id != NULL ? group_id : "",
-                                             rq->generation_id,
+        rs->error_code = kgw_coord_heartbeat(c, group_id != NULL ? group_id : "", rq->generation_id,
                                              member_id != NULL ? member_id : "", instance_id);
     }
     kgw_request_respond(req);

@@ -18,8 +18,8 @@ static void on_joined(void *ctx, const kgw_join_result_t *r) {
     rs->generation_id = r->generation;
     rs->protocol_type = kgw_groups_str(req, r->protocol_type);
     rs->protocol_name = kgw_groups_str(req, r->protocol_name != NULL ? r->protocol_name
-                                            : v7                    ? NULL
-                                                                    : "");
+                                            : v7                     ? NULL
+                                                                     : "");
     rs->leader = kgw_groups_str(req, r->leader != NULL ? r->leader : "");
     rs->member_id = kgw_groups_str(req, r->member_id != NULL ? r->member_id : "");
     kafka_join_group_response_join_group_response_member_t *ms =

@@ -44,9 +44,8 @@ void kgw_handle_offset_delete(kgw_request_t *req) {
     for (int32_t i = 0; i < nt; i++) {
         kafka_offset_delete_response_offset_delete_response_topic_init(&ts[i]);
         ts[i].name = rq->topics.items[i].name;
-        int32_t np = rq->topics.items[i].partitions.count > 0
-                         ? rq->topics.items[i].partitions.count
-                         : 0;
+        int32_t np =
+            rq->topics.items[i].partitions.count > 0 ? rq->topics.items[i].partitions.count : 0;
         part_out_t *ps = kgw_groups_array(req, (size_t)np, sizeof *ps);
         if (np > 0 && ps == NULL) {
             kgw_request_fail_connection(req, "request arena exhausted");

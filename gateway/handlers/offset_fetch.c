@@ -145,8 +145,8 @@ static int respond_v0_7(kgw_request_t *req, kgw_coord_t *c) {
     }
     const char *group_id = kgw_groups_cstr(req, rq->group_id);
     fgroup_t g;
-    if (fill_group(req, c, group_id != NULL ? group_id : "", names, parts, nt < 0 ? -1 : nt,
-                   &g) < 0)
+    if (fill_group(req, c, group_id != NULL ? group_id : "", names, parts, nt < 0 ? -1 : nt, &g) <
+        0)
         return -1;
     rs->error_code = g.error;
     typedef kafka_offset_fetch_response_offset_fetch_response_topic_t topic_out_t;
@@ -206,8 +206,7 @@ static int respond_v8(kgw_request_t *req, kgw_coord_t *c) {
         }
         const char *group_id = kgw_groups_cstr(req, gin->group_id);
         fgroup_t g;
-        if (fill_group(req, c, group_id != NULL ? group_id : "", nm, ps, nt < 0 ? -1 : nt, &g) <
-            0)
+        if (fill_group(req, c, group_id != NULL ? group_id : "", nm, ps, nt < 0 ? -1 : nt, &g) < 0)
             return -1;
         kafka_offset_fetch_response_offset_fetch_response_group_init(&gs[gi]);
         gs[gi].group_id = gin->group_id;

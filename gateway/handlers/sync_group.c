@@ -36,8 +36,7 @@ void kgw_handle_sync_group(kgw_request_t *req) {
         const kafka_sync_group_request_sync_group_request_assignment_t *a =
             &rq->assignments.items[i];
         const char *mid = kgw_groups_cstr(req, a->member_id);
-        as[i] = (kgw_assignment_in_t){mid != NULL ? mid : "", a->assignment.ptr,
-                                      a->assignment.len};
+        as[i] = (kgw_assignment_in_t){mid != NULL ? mid : "", a->assignment.ptr, a->assignment.len};
     }
     const char *group_id = kgw_groups_cstr(req, rq->group_id);
     const char *member_id = kgw_groups_cstr(req, rq->member_id);

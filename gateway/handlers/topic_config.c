@@ -62,7 +62,9 @@ static const kgw_topic_config_def_t catalogue[] = {
 
 #define CATALOGUE_LEN (sizeof(catalogue) / sizeof(catalogue[0]))
 
-size_t kgw_topic_config_count(void) { return CATALOGUE_LEN; }
+size_t kgw_topic_config_count(void) {
+    return CATALOGUE_LEN;
+}
 
 const kgw_topic_config_def_t *kgw_topic_config_at(size_t i) {
     return i < CATALOGUE_LEN ? &catalogue[i] : NULL;

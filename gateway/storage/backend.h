@@ -17,10 +17,10 @@
 #include "kafka/types.h"
 
 /* Backend-level failures (not wire codes). */
-#define KGW_ENOTFOUND (-100)  /* no such topic or partition */
-#define KGW_EEXISTS (-101)    /* topic already exists */
-#define KGW_EINVAL (-102)     /* bad argument (name, partition count, config value) */
-#define KGW_EIO (-103)        /* storage failure */
+#define KGW_ENOTFOUND (-100) /* no such topic or partition */
+#define KGW_EEXISTS (-101)   /* topic already exists */
+#define KGW_EINVAL (-102)    /* bad argument (name, partition count, config value) */
+#define KGW_EIO (-103)       /* storage failure */
 #define KGW_ENOMEM (-104)
 
 typedef struct kgw_backend kgw_backend_t;
@@ -40,10 +40,10 @@ typedef struct kgw_config_entry {
 } kgw_config_entry_t;
 
 typedef struct kgw_append_result {
-    int16_t error;            /* wire error code; 0 on success */
-    int64_t base_offset;      /* offset of the first record appended (or of the
-                                 original batch, for an idempotent duplicate) */
-    int64_t log_append_time;  /* -1 unless the topic uses LogAppendTime */
+    int16_t error;           /* wire error code; 0 on success */
+    int64_t base_offset;     /* offset of the first record appended (or of the
+                                original batch, for an idempotent duplicate) */
+    int64_t log_append_time; /* -1 unless the topic uses LogAppendTime */
     int64_t log_start_offset;
     const char *error_message; /* static text or NULL */
 } kgw_append_result_t;
@@ -51,13 +51,13 @@ typedef struct kgw_append_result {
 typedef void (*kgw_append_cb)(void *ctx, const kgw_append_result_t *result);
 
 typedef struct kgw_read_result {
-    int16_t error;            /* e.g. OFFSET_OUT_OF_RANGE */
-    const uint8_t *data;      /* whole record batches, as stored */
+    int16_t error;       /* e.g. OFFSET_OUT_OF_RANGE */
+    const uint8_t *data; /* whole record batches, as stored */
     size_t len;
     int64_t log_start_offset;
     int64_t high_watermark;
     int64_t last_stable_offset;
-    void *owner;              /* pass to kgw_backend_ops.read_release */
+    void *owner; /* pass to kgw_backend_ops.read_release */
 } kgw_read_result_t;
 
 typedef struct kgw_producer_state {
@@ -83,8 +83,7 @@ typedef struct kgw_backend_ops {
     /* ---- topics ---- */
     /* configs: explicitly set topic configs (validated by the caller). */
     int (*create_topic)(kgw_backend_t *be, const char *name, int32_t partitions,
-                        const kgw_config_entry_t *configs, size_t nconfigs,
-                        kgw_topic_info_t *out);
+                        const kgw_config_entry_t *configs, size_t nconfigs, kgw_topic_info_t *out);
     /* Deletes the topic and its data. */
     int (*delete_topic)(kgw_backend_t *be, const char *name);
     /* Grows the topic to `total` partitions. */
@@ -107,8 +106,8 @@ typedef struct kgw_backend_ops {
      * policy), -1 when durable (fsynced, unless configured otherwise). The
      * idempotent-producer checks (sequence, epoch, duplicates) happen here.
      * The bytes are copied before append returns; cb runs later on the loop. */
-    void (*append)(kgw_backend_t *be, const char *topic, int32_t partition,
-                   const uint8_t *batches, size_t len, int16_t acks, kgw_append_cb cb, void *ctx);
+    void (*append)(kgw_backend_t *be, const char *topic, int32_t partition, const uint8_t *batches,
+                   size_t len, int16_t acks, kgw_append_cb cb, void *ctx);
     /* Whole batches from offset up to max_bytes (at least one batch). An
      * offset equal to the end gives an empty result. */
     int (*read)(kgw_backend_t *be, const char *topic, int32_t partition, int64_t offset,
@@ -119,8 +118,8 @@ typedef struct kgw_backend_ops {
     /* First record with timestamp >= ts (its exact offset and timestamp);
      * *offset = -1 when none. ts -3 asks for the record with the largest
      * timestamp (ListOffsets MAX_TIMESTAMP). */
-    int (*offset_for_timestamp)(kgw_backend_t *be, const char *topic, int32_t partition,
-                                int64_t ts, int64_t *offset, int64_t *timestamp);
+    int (*offset_for_timestamp)(kgw_backend_t *be, const char *topic, int32_t partition, int64_t ts,
+                                int64_t *offset, int64_t *timestamp);
     /* Moves the log start offset up to `offset` (-1: the high watermark). */
     int (*delete_records)(kgw_backend_t *be, const char *topic, int32_t partition, int64_t offset,
                           int64_t *low_watermark);

@@ -7,8 +7,8 @@ const char *kafka_strerror(int code) {
     switch (code) {
     case KAFKA_OK:
         return "success";
-#define KAFKA__ERRNO_TEXT(name, value, text)                                   \
-    case KAFKA_##name:                                                         \
+#define KAFKA__ERRNO_TEXT(name, value, text)                                                       \
+    case KAFKA_##name:                                                                             \
         return text;
         KAFKA_ERRNO_MAP(KAFKA__ERRNO_TEXT)
 #undef KAFKA__ERRNO_TEXT
@@ -20,8 +20,8 @@ const char *kafka_err_name(int code) {
     switch (code) {
     case KAFKA_OK:
         return "KAFKA_OK";
-#define KAFKA__ERRNO_NAME(name, value, text)                                   \
-    case KAFKA_##name:                                                         \
+#define KAFKA__ERRNO_NAME(name, value, text)                                                       \
+    case KAFKA_##name:                                                                             \
         return "KAFKA_" #name;
         KAFKA_ERRNO_MAP(KAFKA__ERRNO_NAME)
 #undef KAFKA__ERRNO_NAME

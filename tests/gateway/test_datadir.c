@@ -20,8 +20,8 @@ static void test_cluster_id_format(void **state) {
     assert_int_equal(strlen(a), 22);
     assert_string_not_equal(a, b);
     for (const char *p = a; *p; p++)
-        assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-                               *p));
+        assert_non_null(
+            strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p));
 }
 
 static void test_persist_and_reuse(void **state) {

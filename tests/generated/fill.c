@@ -60,8 +60,8 @@ void *kafka_fill_alloc(kafka_fill_t *c, size_t size) {
 kafka_str_t kafka_fill_str(kafka_fill_t *c) {
     /* ASCII plus two- and three-byte UTF-8 sequences, so JSON sees real
      * Unicode; NUL is valid UTF-8 and must survive too. */
-    static const char *const pieces[] = {"a", "Z", "0", "-", ".", "_", "\xc3\xa9",
-                                         "\xe2\x82\xac", " ", "\"", "\\", "/", "\x01"};
+    static const char *const pieces[] = {
+        "a", "Z", "0", "-", ".", "_", "\xc3\xa9", "\xe2\x82\xac", " ", "\"", "\\", "/", "\x01"};
     uint32_t n = below(c, 9) + (c->max ? 1 : 0);
     char *buf = kafka_fill_alloc(c, n * 3 + 1);
     size_t len = 0;

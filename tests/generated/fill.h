@@ -8,9 +8,9 @@
 #include "kafka/types.h"
 
 typedef struct kafka_fill {
-    uint64_t state;      /* xorshift state, never 0 */
+    uint64_t state; /* xorshift state, never 0 */
     kafka_arena_t *arena;
-    bool max;            /* every nullable set, every tagged field set, one element per array */
+    bool max; /* every nullable set, every tagged field set, one element per array */
 } kafka_fill_t;
 
 typedef void (*kafka_fill_fn)(void *m, int16_t version, kafka_fill_t *c);

@@ -18,7 +18,7 @@
 
 #define RANDOM_INSTANCES 24
 
-static size_t g_versions[4];  /* message-versions checked, by kind */
+static size_t g_versions[4]; /* message-versions checked, by kind */
 static size_t g_instances;
 
 static void fail_with(const kafka_msg_vtable_t *vt, int16_t v, unsigned seed, const char *what,
@@ -26,8 +26,7 @@ static void fail_with(const kafka_msg_vtable_t *vt, int16_t v, unsigned seed, co
     char detail[512] = "";
     if (err != NULL && err->code != 0)
         kafka_err_format(err, detail, sizeof detail);
-    fail_msg("%s v%d instance %u: %s%s%s", vt->name, v, seed, what, detail[0] ? ": " : "",
-             detail);
+    fail_msg("%s v%d instance %u: %s%s%s", vt->name, v, seed, what, detail[0] ? ": " : "", detail);
 }
 
 static void check_instance(const kafka_msg_vtable_t *vt, int16_t v, unsigned seed, void *m,
@@ -44,8 +43,8 @@ static void check_instance(const kafka_msg_vtable_t *vt, int16_t v, unsigned see
     if (vt->encode(m, v, &w) < 0)
         fail_with(vt, v, seed, "encode failed", &err);
     if (w.pos != n)
-        fail_msg("%s v%d instance %u: size said %zu bytes, encode wrote %zu", vt->name, v, seed,
-                 n, w.pos);
+        fail_msg("%s v%d instance %u: size said %zu bytes, encode wrote %zu", vt->name, v, seed, n,
+                 w.pos);
 
     void *m2 = kafka_arena_alloc(arena, vt->struct_size);
     kafka_reader_t r = kafka_reader_make(buf, n, &err);

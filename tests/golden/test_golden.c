@@ -20,13 +20,13 @@
  * (bugs in kafka-python, not in the schema): they must NOT round-trip, so a
  * change that made us accept them would be noticed. */
 static const char *const known_mismatches[] = {
-    "produce_v8_response.bin",         /* lacks RecordErrors and ErrorMessage */
-    "list_offsets_v4_request.bin",     /* CurrentLeaderEpoch written as int64 */
-    "list_offsets_v5_request.bin",     /* likewise */
+    "produce_v8_response.bin",          /* lacks RecordErrors and ErrorMessage */
+    "list_offsets_v4_request.bin",      /* CurrentLeaderEpoch written as int64 */
+    "list_offsets_v5_request.bin",      /* likewise */
     "find_coordinator_v1_response.bin", /* lacks ThrottleTimeMs */
-    "describe_groups_v3_response.bin", /* lacks AuthorizedOperations */
-    "describe_acls_v2_request.bin",    /* v2 is flexible; encoded non-flexible */
-    "describe_acls_v2_response.bin",   /* likewise */
+    "describe_groups_v3_response.bin",  /* lacks AuthorizedOperations */
+    "describe_acls_v2_request.bin",     /* v2 is flexible; encoded non-flexible */
+    "describe_acls_v2_response.bin",    /* likewise */
 };
 
 typedef struct vector {
@@ -198,7 +198,8 @@ int main(int argc, char **argv) {
             v->request = strcmp(json_string_value(json_object_get(entry, "kind")), "request") == 0;
             v->checks = json_object_get(entry, "checks");
             for (size_t k = 0; k < sizeof known_mismatches / sizeof *known_mismatches; k++)
-                if (strcmp(source, "kafka-python") == 0 && strcmp(v->file, known_mismatches[k]) == 0)
+                if (strcmp(source, "kafka-python") == 0 &&
+                    strcmp(v->file, known_mismatches[k]) == 0)
                     v->expect_mismatch = true;
         }
     }

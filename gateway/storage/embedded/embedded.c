@@ -16,7 +16,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-static const char *emb_log_dir(kgw_backend_t *b) { return ((emb_t *)b)->dir; }
+static const char *emb_log_dir(kgw_backend_t *b) {
+    return ((emb_t *)b)->dir;
+}
 
 void kgw_embedded_stats(kgw_backend_t *b, kgw_embedded_stats_t *out) {
     emb_t *be = (emb_t *)b;

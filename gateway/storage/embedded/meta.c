@@ -119,7 +119,9 @@ static int remove_at(int dfd, const char *name) {
     return rc;
 }
 
-int emb_remove_tree(const char *path) { return remove_at(AT_FDCWD, path); }
+int emb_remove_tree(const char *path) {
+    return remove_at(AT_FDCWD, path);
+}
 
 /* Directories renamed for deletion by a delete that did not finish. */
 void emb_remove_deleted_dirs(emb_t *be) {

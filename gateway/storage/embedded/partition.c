@@ -103,7 +103,9 @@ int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, emb_part_t **out) {
     return 0;
 }
 
-void emb_part_ref(emb_part_t *p) { atomic_fetch_add(&p->refs, 1); }
+void emb_part_ref(emb_part_t *p) {
+    atomic_fetch_add(&p->refs, 1);
+}
 
 void emb_part_unref(emb_part_t *p) {
     if (atomic_fetch_sub(&p->refs, 1) != 1)

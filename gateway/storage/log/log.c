@@ -259,11 +259,10 @@ int kgw_log_append(kgw_log_t *log, const void *batch, size_t len, int64_t now_ms
     }
     kgw_segment_t *s = active(log);
     int64_t base = log->next_offset;
-    bool roll = s->size > 0 &&
-                (s->size + (int64_t)len > log->cfg.segment_bytes ||
-                 (log->cfg.segment_ms >= 0 && s->first_ts >= 0 &&
-                  now_ms - s->first_ts >= log->cfg.segment_ms) ||
-                 base + h.last_offset_delta - s->base > INT32_MAX);
+    bool roll = s->size > 0 && (s->size + (int64_t)len > log->cfg.segment_bytes ||
+                                (log->cfg.segment_ms >= 0 && s->first_ts >= 0 &&
+                                 now_ms - s->first_ts >= log->cfg.segment_ms) ||
+                                base + h.last_offset_delta - s->base > INT32_MAX);
     if (roll) {
         if ((rc = new_segment(log, base)) < 0)
             goto out;
@@ -476,12 +475,12 @@ int kgw_log_flush(kgw_log_t *log) {
     return rc;
 }
 
-#define LOCKED_GETTER(type, name, expr)                                                        \
-    type name(kgw_log_t *log) {                                                                \
-        pthread_mutex_lock(&log->mu);                                                          \
-        type v = (expr);                                                                       \
-        pthread_mutex_unlock(&log->mu);                                                        \
-        return v;                                                                              \
+#define LOCKED_GETTER(type, name, expr)                                                            \
+    type name(kgw_log_t *log) {                                                                    \
+        pthread_mutex_lock(&log->mu);                                                              \
+        type v = (expr);                                                                           \
+        pthread_mutex_unlock(&log->mu);                                                            \
+        return v;                                                                                  \
     }
 
 static int64_t total_size(kgw_log_t *log) {

@@ -55,9 +55,9 @@ typedef struct kgw_log {
     size_t nsegs, capsegs;
     int64_t log_start;
     int64_t next_offset;
-    int64_t flushed_offset;   /* everything below is on stable storage */
-    bool dir_dirty;           /* directory entries created since the last flush */
-    int64_t recovered_bytes;  /* bytes cut off by recovery at open */
+    int64_t flushed_offset;  /* everything below is on stable storage */
+    bool dir_dirty;          /* directory entries created since the last flush */
+    int64_t recovered_bytes; /* bytes cut off by recovery at open */
     bool open;
 } kgw_log_t;
 

@@ -84,10 +84,10 @@ typedef struct kgw_segment {
     kgw_tindex_t tidx;
     int64_t size;
     int64_t flushed_size;
-    int64_t next_offset;    /* one past the last offset stored here */
-    int64_t max_ts;         /* largest batch maxTimestamp, -1 when none */
-    int64_t first_ts;       /* first batch's maxTimestamp, drives segment.ms */
-    int64_t since_index;    /* bytes appended since the last index entry */
+    int64_t next_offset; /* one past the last offset stored here */
+    int64_t max_ts;      /* largest batch maxTimestamp, -1 when none */
+    int64_t first_ts;    /* first batch's maxTimestamp, drives segment.ms */
+    int64_t since_index; /* bytes appended since the last index entry */
 } kgw_segment_t;
 
 /* Opens (creating when missing) the three files of segment base. */

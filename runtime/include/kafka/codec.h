@@ -30,8 +30,7 @@ typedef struct kafka_msg_vtable {
     int (*encode)(const void *m, int16_t version, kafka_writer_t *w);
     bool (*equal)(const void *a, const void *b);
     int (*to_json)(const void *m, int16_t version, json_t **out, kafka_err_t *err);
-    int (*from_json)(const json_t *j, int16_t version, kafka_arena_t *a, void *m,
-                     kafka_err_t *err);
+    int (*from_json)(const json_t *j, int16_t version, kafka_arena_t *a, void *m, kafka_err_t *err);
 } kafka_msg_vtable_t;
 
 enum kafka_listener {
@@ -148,8 +147,7 @@ static inline int kafka_write_raw_tags_below(kafka_writer_t *w, const kafka_raw_
 
 /* Size of the unknown tags, and a check that they are strictly ascending and
  * do not reuse a known tag number (tags below known_count are known). */
-static inline int kafka_size_raw_tags(const kafka_raw_tags_t *t, uint32_t known_count,
-                                      size_t *n) {
+static inline int kafka_size_raw_tags(const kafka_raw_tags_t *t, uint32_t known_count, size_t *n) {
     int64_t prev = -1;
     for (int32_t i = 0; i < t->count; i++) {
         if ((int64_t)t->items[i].tag <= prev || t->items[i].tag < known_count ||

@@ -50,7 +50,8 @@ typedef struct kafka_buf {
     size_t cap;
 } kafka_buf_t;
 
-#define KAFKA_BUF_INIT {NULL, 0, 0}
+#define KAFKA_BUF_INIT                                                                             \
+    { NULL, 0, 0 }
 
 void kafka_buf_free(kafka_buf_t *b);
 /* Make room for `extra` more bytes after len. KAFKA_ENOMEM on failure. */

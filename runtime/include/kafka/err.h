@@ -8,19 +8,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KAFKA_ERRNO_MAP(XX)                                                    \
-    XX(ETRUNC, -1, "input ends before the value")                              \
-    XX(EINVAL, -2, "malformed value")                                          \
-    XX(ENULL, -3, "null in a non-nullable field")                              \
-    XX(EVERSION, -4, "not valid at this version")                              \
-    XX(ENOMEM, -5, "memory limit reached")                                     \
-    XX(ETOOLARGE, -6, "value exceeds its limit")                               \
-    XX(ENOSPC, -7, "output buffer too small")                                  \
-    XX(ETAG, -8, "bad tagged-field section")                                   \
-    XX(EJSON, -9, "JSON does not match the schema")                            \
-    XX(EUTF8, -10, "string is not valid UTF-8")                                \
-    XX(ECRC, -11, "checksum mismatch")                                         \
-    XX(ECOMPRESS, -12, "compression codec failure")                            \
+#define KAFKA_ERRNO_MAP(XX)                                                                        \
+    XX(ETRUNC, -1, "input ends before the value")                                                  \
+    XX(EINVAL, -2, "malformed value")                                                              \
+    XX(ENULL, -3, "null in a non-nullable field")                                                  \
+    XX(EVERSION, -4, "not valid at this version")                                                  \
+    XX(ENOMEM, -5, "memory limit reached")                                                         \
+    XX(ETOOLARGE, -6, "value exceeds its limit")                                                   \
+    XX(ENOSPC, -7, "output buffer too small")                                                      \
+    XX(ETAG, -8, "bad tagged-field section")                                                       \
+    XX(EJSON, -9, "JSON does not match the schema")                                                \
+    XX(EUTF8, -10, "string is not valid UTF-8")                                                    \
+    XX(ECRC, -11, "checksum mismatch")                                                             \
+    XX(ECOMPRESS, -12, "compression codec failure")                                                \
     XX(EUNSUPPORTED, -13, "unsupported feature")
 
 enum kafka_errno {

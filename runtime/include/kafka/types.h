@@ -39,10 +39,10 @@ typedef struct kafka_raw_tags {
     int32_t count;
 } kafka_raw_tags_t;
 
-#define KAFKA__ARRAY_TYPE(name, elem)                                          \
-    typedef struct kafka_##name##_array {                                      \
-        elem *items;                                                           \
-        int32_t count; /* < 0: null */                                         \
+#define KAFKA__ARRAY_TYPE(name, elem)                                                              \
+    typedef struct kafka_##name##_array {                                                          \
+        elem *items;                                                                               \
+        int32_t count; /* < 0: null */                                                             \
     } kafka_##name##_array_t
 
 KAFKA__ARRAY_TYPE(bool, bool);

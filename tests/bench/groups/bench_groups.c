@@ -143,12 +143,13 @@ static double rebalance(kgw_coord_t *c, bool first) {
     for (int i = 0; i < MEMBERS; i++) {
         if (i == leader)
             continue;
-        kgw_sync_params_t sp = {"bench-group", members[i].generation, members[i].id, NULL,
-                                NULL, NULL, NULL, 0};
+        kgw_sync_params_t sp = {
+            "bench-group", members[i].generation, members[i].id, NULL, NULL, NULL, NULL, 0};
         kgw_coord_sync(c, &sp, on_sync, &members[i]);
     }
-    kgw_sync_params_t sp = {"bench-group", members[leader].generation, members[leader].id,
-                            NULL, NULL, NULL, as, MEMBERS};
+    kgw_sync_params_t sp = {
+        "bench-group", members[leader].generation, members[leader].id, NULL, NULL, NULL, as,
+        MEMBERS};
     kgw_coord_sync(c, &sp, on_sync, &members[leader]);
     double t1 = now_ms();
     for (int i = 0; i < MEMBERS; i++)

@@ -193,8 +193,7 @@ static void test_single_member_join_sync(void **state) {
     assert_int_equal(kgw_coord_heartbeat(c, "g", 1, j.member_id, NULL), 0);
     assert_int_equal(kgw_coord_heartbeat(c, "g", 0, j.member_id, NULL),
                      KAFKA_ERROR_ILLEGAL_GENERATION);
-    assert_int_equal(kgw_coord_heartbeat(c, "g", 1, "nobody", NULL),
-                     KAFKA_ERROR_UNKNOWN_MEMBER_ID);
+    assert_int_equal(kgw_coord_heartbeat(c, "g", 1, "nobody", NULL), KAFKA_ERROR_UNKNOWN_MEMBER_ID);
     kgw_coord_free(c);
 }
 
@@ -354,8 +353,13 @@ static void test_limits(void **state) {
     kgw_coord_t *c = new_coord(0);
     join_out_t o;
     kgw_join_params_t p = {
-        .group_id = "g", .member_id = "", .client_id = "c", .protocol_type = "consumer",
-        .session_timeout_ms = 1000, .rebalance_timeout_ms = 1000, .protocols = RANGE_A,
+        .group_id = "g",
+        .member_id = "",
+        .client_id = "c",
+        .protocol_type = "consumer",
+        .session_timeout_ms = 1000,
+        .rebalance_timeout_ms = 1000,
+        .protocols = RANGE_A,
         .nprotocols = 1,
     };
     memset(&o, 0, sizeof o);
@@ -547,8 +551,8 @@ static int f_offsets(kgw_backend_t *be, const char *topic, int32_t partition, in
     return 0;
 }
 
-static int f_delete_records(kgw_backend_t *be, const char *topic, int32_t partition,
-                            int64_t offset, int64_t *low) {
+static int f_delete_records(kgw_backend_t *be, const char *topic, int32_t partition, int64_t offset,
+                            int64_t *low) {
     (void)topic;
     (void)partition;
     fake_t *f = (fake_t *)be;

@@ -49,8 +49,7 @@ static uint32_t get32(const uint8_t *p) {
 
 /* A v2 batch of nrec records whose record section is payload filler bytes;
  * the log never looks inside records, only at the header and CRC. */
-static size_t make_batch(uint8_t *buf, int32_t nrec, size_t payload, int64_t max_ts,
-                         uint8_t fill) {
+static size_t make_batch(uint8_t *buf, int32_t nrec, size_t payload, int64_t max_ts, uint8_t fill) {
     size_t total = 61 + payload;
     memset(buf, 0, total);
     put64(buf, 0);

@@ -52,7 +52,9 @@ static void be_open(fx_t *f) {
     f->be->on_data_arg = f;
 }
 
-static void on_shutdown(void *arg) { *(bool *)arg = true; }
+static void on_shutdown(void *arg) {
+    *(bool *)arg = true;
+}
 
 static void be_close(fx_t *f) {
     bool done = false;
@@ -109,7 +111,9 @@ static int teardown(void **state) {
 
 /* Current timestamps: the log rolls a segment on every append whose first
  * timestamp is older than segment.ms, as Kafka does. */
-static int64_t now_ms(void) { return (int64_t)time(NULL) * 1000; }
+static int64_t now_ms(void) {
+    return (int64_t)time(NULL) * 1000;
+}
 
 typedef struct bspec {
     int count;
@@ -557,8 +561,7 @@ static void test_idempotent(void **state) {
 
 /* Appends the batches of several specs as one request, as a Produce with
  * more than one batch for a partition does. */
-static kgw_append_result_t append_specs(fx_t *f, const char *topic, const bspec_t *specs,
-                                        int n) {
+static kgw_append_result_t append_specs(fx_t *f, const char *topic, const bspec_t *specs, int n) {
     kafka_buf_t all = KAFKA_BUF_INIT;
     for (int i = 0; i < n; i++) {
         kafka_buf_t one = KAFKA_BUF_INIT;
@@ -663,9 +666,13 @@ static void check_dup_after_reopen(fx_t *f, bool remove_snapshot) {
     CHECK("last sequence", 7, c.p[0].last_sequence);
 }
 
-static void test_dup_after_reopen_snapshot(void **state) { check_dup_after_reopen(*state, false); }
+static void test_dup_after_reopen_snapshot(void **state) {
+    check_dup_after_reopen(*state, false);
+}
 
-static void test_dup_after_reopen_replay(void **state) { check_dup_after_reopen(*state, true); }
+static void test_dup_after_reopen_replay(void **state) {
+    check_dup_after_reopen(*state, true);
+}
 
 /* The state of a partition killed without shutdown: what is in the page
  * cache, with the snapshot of an earlier shutdown. */
@@ -854,7 +861,9 @@ static void test_delete_records(void **state) {
     CHECK("hw after reopen", 10, hw);
 }
 
-static void on_deadline(uv_timer_t *t) { *(bool *)t->data = true; }
+static void on_deadline(uv_timer_t *t) {
+    *(bool *)t->data = true;
+}
 
 static void test_retention_config(void **state) {
     fx_t *f = *state;
