@@ -47,43 +47,53 @@ struct opts {
     int fetch_bytes;
     int fetch_wait_ms;
     long long pass_msgs;
+    int poll_batch;
+    /* Extra librdkafka properties, "key=value", applied last to every client. */
+    const char *extra_conf[16];
+    int extra_conf_cnt;
     bool create_topic;
 };
 
-static const char *mode_name(enum mode m)
-{
+static const char *mode_name(enum mode m) {
     return m == MODE_PRODUCE ? "produce" : m == MODE_CONSUME ? "consume" : "latency";
 }
 
-static int64_t now_ns(void)
-{
+static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void die(const char *what, const char *detail)
-{
+static void die(const char *what, const char *detail) {
     fprintf(stderr, "kgw_bench: %s: %s\n", what, detail);
     exit(1);
 }
 
-static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
-{
+static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v) {
     char errstr[512];
     if (rd_kafka_conf_set(conf, k, v, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
         die(k, errstr);
 }
 
-static void conf_set_int(rd_kafka_conf_t *conf, const char *k, long long v)
-{
+static void conf_set_int(rd_kafka_conf_t *conf, const char *k, long long v) {
     char buf[32];
     snprintf(buf, sizeof(buf), "%lld", v);
     conf_set(conf, k, buf);
 }
 
-static void print_prefix(const struct opts *o)
-{
+static void conf_set_extra(rd_kafka_conf_t *conf, const struct opts *o) {
+    for (int i = 0; i < o->extra_conf_cnt; i++) {
+        char kv[512];
+        snprintf(kv, sizeof(kv), "%s", o->extra_conf[i]);
+        char *eq = strchr(kv, '=');
+        if (!eq)
+            die("--conf", "expected key=value");
+        *eq = '\0';
+        conf_set(conf, kv, eq + 1);
+    }
+}
+
+static void print_prefix(const struct opts *o) {
     if (o->label)
         printf("target=%s ", o->label);
     printf("mode=%s bootstrap=%s topic=%s", mode_name(o->mode), o->bootstrap, o->topic);
@@ -101,8 +111,7 @@ struct dr_state {
     long long n;
 };
 
-static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     struct dr_state *st = opaque;
     if (m->err) {
@@ -121,8 +130,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     }
 }
 
-static rd_kafka_t *new_producer(const struct opts *o, struct dr_state *st)
-{
+static rd_kafka_t *new_producer(const struct opts *o, struct dr_state *st) {
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     conf_set(conf, "bootstrap.servers", o->bootstrap);
@@ -133,6 +141,7 @@ static rd_kafka_t *new_producer(const struct opts *o, struct dr_state *st)
     conf_set_int(conf, "batch.num.messages", o->batch_msgs);
     conf_set_int(conf, "queue.buffering.max.messages", o->queue_msgs);
     conf_set(conf, "queue.buffering.max.kbytes", "2097151");
+    conf_set_extra(conf, o);
     conf_set(conf, "log_level", "4");
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_conf_set_opaque(conf, st);
@@ -142,8 +151,7 @@ static rd_kafka_t *new_producer(const struct opts *o, struct dr_state *st)
     return rk;
 }
 
-static rd_kafka_t *new_consumer(const struct opts *o)
-{
+static rd_kafka_t *new_consumer(const struct opts *o) {
     char errstr[512];
     char group[128];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -158,6 +166,7 @@ static rd_kafka_t *new_consumer(const struct opts *o)
     conf_set_int(conf, "max.partition.fetch.bytes", o->fetch_bytes);
     conf_set_int(conf, "fetch.wait.max.ms", o->fetch_wait_ms);
     conf_set(conf, "log_level", "3");
+    conf_set_extra(conf, o);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (!rk)
         die("consumer", errstr);
@@ -166,8 +175,7 @@ static rd_kafka_t *new_consumer(const struct opts *o)
 
 /* Returns the partition count of the topic, or 0 if the broker does not know it. Asks for all
  * topics so that a broker with auto-create enabled does not create it as a side effect. */
-static int topic_partitions(rd_kafka_t *rk, const char *topic)
-{
+static int topic_partitions(rd_kafka_t *rk, const char *topic) {
     const struct rd_kafka_metadata *md;
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, 10000);
     if (err)
@@ -185,8 +193,7 @@ static int topic_partitions(rd_kafka_t *rk, const char *topic)
     return n;
 }
 
-static int ensure_topic(rd_kafka_t *rk, const struct opts *o)
-{
+static int ensure_topic(rd_kafka_t *rk, const struct opts *o) {
     int n = topic_partitions(rk, o->topic);
     if (n > 0 || !o->create_topic)
         return n;
@@ -224,14 +231,12 @@ static int ensure_topic(rd_kafka_t *rk, const struct opts *o)
     return n;
 }
 
-static void fill_payload(char *buf, size_t size)
-{
+static void fill_payload(char *buf, size_t size) {
     for (size_t i = 0; i < size; i++)
         buf[i] = (char)('A' + rand() % 26);
 }
 
-static int run_produce(const struct opts *o)
-{
+static int run_produce(const struct opts *o) {
     struct dr_state st = {0};
     rd_kafka_t *rk = new_producer(o, &st);
     int parts = ensure_topic(rk, o);
@@ -282,8 +287,7 @@ static int run_produce(const struct opts *o)
 }
 
 static rd_kafka_topic_partition_list_t *partition_list(int parts, const char *topic,
-                                                       const int64_t *offsets)
-{
+                                                       const int64_t *offsets) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
     for (int p = 0; p < parts; p++)
         rd_kafka_topic_partition_list_add(l, topic, p)->offset =
@@ -291,8 +295,7 @@ static rd_kafka_topic_partition_list_t *partition_list(int parts, const char *to
     return l;
 }
 
-static int run_consume(const struct opts *o)
-{
+static int run_consume(const struct opts *o) {
     rd_kafka_t *rk = new_consumer(o);
     int parts = topic_partitions(rk, o->topic);
     if (parts <= 0)
@@ -318,10 +321,14 @@ static int run_consume(const struct opts *o)
         die("assign", rd_kafka_err2str(err));
     rd_kafka_topic_partition_list_destroy(l);
 
+    /* --poll-batch 1 is the usual one-message rd_kafka_consumer_poll() loop; larger values take
+     * up to that many messages per call from the consumer queue, as high-rate applications do. */
+    rd_kafka_queue_t *q = o->poll_batch > 1 ? rd_kafka_queue_get_consumer(rk) : NULL;
+    rd_kafka_message_t **batch = calloc((size_t)o->poll_batch, sizeof(*batch));
     long long got = 0, bytes = 0, errors = 0, passes = 1;
     int64_t t_last = t0, last_progress = t0;
     while (got < o->count) {
-        if (o->pass_msgs && got == passes * o->pass_msgs) {
+        if (o->pass_msgs && got >= passes * o->pass_msgs) {
             /* Re-assigning drops what was prefetched from the old position. */
             l = partition_list(parts, o->topic, starts);
             err = rd_kafka_assign(rk, l);
@@ -330,31 +337,49 @@ static int run_consume(const struct opts *o)
             rd_kafka_topic_partition_list_destroy(l);
             passes++;
         }
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        long long want = o->count - got;
+        if (o->pass_msgs && passes * o->pass_msgs - got < want)
+            want = passes * o->pass_msgs - got;
+        ssize_t n;
+        if (q) {
+            n = rd_kafka_consume_batch_queue(
+                q, 200, batch, want < o->poll_batch ? (size_t)want : (size_t)o->poll_batch);
+        } else {
+            batch[0] = rd_kafka_consumer_poll(rk, 200);
+            n = batch[0] ? 1 : 0;
+        }
+        /* One clock read per call, not per message: at millions of messages a second the
+         * clock itself shows up in the profile. */
         int64_t t = now_ns();
-        if (!m) {
+        if (n <= 0) {
             if (t - last_progress > 30 * 1000000000LL)
                 break;
             continue;
         }
-        if (m->err) {
-            if (errors++ == 0)
-                fprintf(stderr, "kgw_bench: consume: %s\n", rd_kafka_message_errstr(m));
-        } else {
-            got++;
-            bytes += (long long)m->len;
-            t_last = last_progress = t;
+        for (ssize_t i = 0; i < n; i++) {
+            rd_kafka_message_t *m = batch[i];
+            if (m->err) {
+                if (errors++ == 0)
+                    fprintf(stderr, "kgw_bench: consume: %s\n", rd_kafka_message_errstr(m));
+            } else {
+                got++;
+                bytes += (long long)m->len;
+                t_last = last_progress = t;
+            }
+            rd_kafka_message_destroy(m);
         }
-        rd_kafka_message_destroy(m);
     }
+    free(batch);
+    if (q)
+        rd_kafka_queue_destroy(q);
 
     free(starts);
     double secs = (double)(t_last - t0) / 1e9;
     print_prefix(o);
-    printf(" count=%lld partitions=%d fetch_bytes=%d fetch_wait_ms=%d passes=%lld consumed=%lld"
-           " elapsed_s=%.3f msgs_per_s=%.0f MB_per_s=%.1f errors=%lld\n",
-           o->count, parts, o->fetch_bytes, o->fetch_wait_ms, passes, got, secs, (double)got / secs,
-           (double)bytes / MIB / secs, errors);
+    printf(" count=%lld partitions=%d fetch_bytes=%d fetch_wait_ms=%d poll_batch=%d passes=%lld"
+           " consumed=%lld elapsed_s=%.3f msgs_per_s=%.0f MB_per_s=%.1f errors=%lld\n",
+           o->count, parts, o->fetch_bytes, o->fetch_wait_ms, o->poll_batch, passes, got, secs,
+           (double)got / secs, (double)bytes / MIB / secs, errors);
     fflush(stdout);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
@@ -371,8 +396,7 @@ struct lat_ctx {
     atomic_llong consumed;
 };
 
-static void *producer_poller(void *arg)
-{
+static void *producer_poller(void *arg) {
     struct lat_ctx *c = arg;
     /* Serves delivery reports as they arrive so that ack latency is not inflated by the
      * sender sleeping between messages. */
@@ -381,8 +405,7 @@ static void *producer_poller(void *arg)
     return NULL;
 }
 
-static void *consumer_loop(void *arg)
-{
+static void *consumer_loop(void *arg) {
     struct lat_ctx *c = arg;
     while (!atomic_load(&c->stop_consume)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->cons, 20);
@@ -404,8 +427,7 @@ static void *consumer_loop(void *arg)
     return NULL;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
+static int cmp_i64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
@@ -416,8 +438,7 @@ struct pct {
 };
 
 /* Nearest-rank percentiles in milliseconds over samples from index `from` on; -1 = missing. */
-static struct pct percentiles(const int64_t *v, long long from, long long n)
-{
+static struct pct percentiles(const int64_t *v, long long from, long long n) {
     struct pct r = {0, NAN, NAN, NAN, NAN};
     int64_t *s = malloc(sizeof(*s) * (size_t)(n > 0 ? n : 1));
     long long k = 0;
@@ -439,8 +460,7 @@ static struct pct percentiles(const int64_t *v, long long from, long long n)
     return r;
 }
 
-static int run_latency(const struct opts *o)
-{
+static int run_latency(const struct opts *o) {
     if (o->size < STAMP_BYTES)
         die("latency", "--size must be at least 16");
     long long n = (long long)o->rate * o->duration_s;
@@ -532,8 +552,8 @@ static int run_latency(const struct opts *o)
            " e2e_p50_ms=%.3f e2e_p99_ms=%.3f e2e_p999_ms=%.3f e2e_max_ms=%.3f\n",
            o->acks, o->compression, o->partitions, o->linger_ms, o->rate, o->duration_s,
            o->warmup_s, achieved, (double)max_late / 1e6, n, atomic_load(&st.ok),
-           atomic_load(&c.consumed), atomic_load(&st.failed), a.p50, a.p99, a.p999, a.max,
-           e.p50, e.p99, e.p999, e.max);
+           atomic_load(&c.consumed), atomic_load(&st.failed), a.p50, a.p99, a.p999, a.max, e.p50,
+           e.p99, e.p999, e.max);
     fflush(stdout);
 
     bool complete = atomic_load(&st.ok) == n && atomic_load(&c.consumed) == n;
@@ -547,33 +567,34 @@ static int run_latency(const struct opts *o)
     return complete ? 0 : 1;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: kgw_bench produce|consume|latency --bootstrap HOST:PORT --topic NAME\n"
-            "                 [options]\n"
-            "  --size BYTES         message value size (default 100)\n"
-            "  --count N            messages to produce/consume (default 1000000)\n"
-            "  --acks 0|1|all       producer acks (default 1)\n"
-            "  --compression C      none|gzip|snappy|lz4|zstd (default none)\n"
-            "  --partitions N       partitions to write to / create (default 1)\n"
-            "  --linger-ms MS       producer linger.ms (default 5)\n"
-            "  --batch-size BYTES   producer batch.size (default 1000000)\n"
-            "  --batch-msgs N       producer batch.num.messages (default 10000)\n"
-            "  --queue-msgs N       producer queue.buffering.max.messages (default 1000000)\n"
-            "  --rate MSGS_PER_S    latency mode send rate (default 10000)\n"
-            "  --duration S         latency mode duration (default 10)\n"
-            "  --warmup S           latency mode: leading seconds left out of stats (default 1)\n"
-            "  --fetch-bytes BYTES  consumer max.partition.fetch.bytes (default 1048576)\n"
-            "  --fetch-wait-ms MS   consumer fetch.wait.max.ms (default 500)\n"
-            "  --pass-msgs N        consume: after every N messages start again from the log\n"
-            "                       start, for brokers that keep little data (N <= retained)\n"
-            "  --no-create          do not create the topic when it is missing\n"
-            "  --label TEXT         printed first as target=TEXT\n");
+static void usage(FILE *f) {
+    fprintf(
+        f, "usage: kgw_bench produce|consume|latency --bootstrap HOST:PORT --topic NAME\n"
+           "                 [options]\n"
+           "  --size BYTES         message value size (default 100)\n"
+           "  --count N            messages to produce/consume (default 1000000)\n"
+           "  --acks 0|1|all       producer acks (default 1)\n"
+           "  --compression C      none|gzip|snappy|lz4|zstd (default none)\n"
+           "  --partitions N       partitions to write to / create (default 1)\n"
+           "  --linger-ms MS       producer linger.ms (default 5)\n"
+           "  --batch-size BYTES   producer batch.size (default 1000000)\n"
+           "  --batch-msgs N       producer batch.num.messages (default 10000)\n"
+           "  --queue-msgs N       producer queue.buffering.max.messages (default 1000000)\n"
+           "  --rate MSGS_PER_S    latency mode send rate (default 10000)\n"
+           "  --duration S         latency mode duration (default 10)\n"
+           "  --warmup S           latency mode: leading seconds left out of stats (default 1)\n"
+           "  --fetch-bytes BYTES  consumer max.partition.fetch.bytes (default 1048576)\n"
+           "  --fetch-wait-ms MS   consumer fetch.wait.max.ms (default 500)\n"
+           "  --pass-msgs N        consume: after every N messages start again from the log\n"
+           "                       start, for brokers that keep little data (N <= retained)\n"
+           "  --poll-batch N       consume: messages taken per call; 1 (default) uses\n"
+           "                       rd_kafka_consumer_poll, more uses rd_kafka_consume_batch_queue\n"
+           "  --conf KEY=VALUE     extra librdkafka property for every client (repeatable)\n"
+           "  --no-create          do not create the topic when it is missing\n"
+           "  --label TEXT         printed first as target=TEXT\n");
 }
 
-static long long parse_num(const char *name, const char *s, long long min)
-{
+static long long parse_num(const char *name, const char *s, long long min) {
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
@@ -584,8 +605,7 @@ static long long parse_num(const char *name, const char *s, long long min)
     return v;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     struct opts o = {
         .size = 100,
         .count = 1000000,
@@ -601,6 +621,7 @@ int main(int argc, char **argv)
         .warmup_s = 1,
         .fetch_bytes = 1048576,
         .fetch_wait_ms = 500,
+        .poll_batch = 1,
         .create_topic = true,
     };
     if (argc < 2) {
@@ -639,6 +660,8 @@ int main(int argc, char **argv)
         {"fetch-bytes", required_argument, NULL, 'F'},
         {"fetch-wait-ms", required_argument, NULL, 'W'},
         {"pass-msgs", required_argument, NULL, 'P'},
+        {"poll-batch", required_argument, NULL, 'G'},
+        {"conf", required_argument, NULL, 'C'},
         {"no-create", no_argument, NULL, 'N'},
         {"label", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
@@ -648,27 +671,77 @@ int main(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'b': o.bootstrap = optarg; break;
-        case 't': o.topic = optarg; break;
-        case 's': o.size = (size_t)parse_num("size", optarg, 0); break;
-        case 'n': o.count = parse_num("count", optarg, 1); break;
-        case 'a': o.acks = optarg; break;
-        case 'z': o.compression = optarg; break;
-        case 'p': o.partitions = (int)parse_num("partitions", optarg, 1); break;
-        case 'l': o.linger_ms = (int)parse_num("linger-ms", optarg, 0); break;
-        case 'B': o.batch_size = (int)parse_num("batch-size", optarg, 1); break;
-        case 'M': o.batch_msgs = (int)parse_num("batch-msgs", optarg, 1); break;
-        case 'Q': o.queue_msgs = (int)parse_num("queue-msgs", optarg, 1); break;
-        case 'r': o.rate = (int)parse_num("rate", optarg, 1); break;
-        case 'd': o.duration_s = (int)parse_num("duration", optarg, 1); break;
-        case 'w': o.warmup_s = (int)parse_num("warmup", optarg, 0); break;
-        case 'F': o.fetch_bytes = (int)parse_num("fetch-bytes", optarg, 1); break;
-        case 'W': o.fetch_wait_ms = (int)parse_num("fetch-wait-ms", optarg, 0); break;
-        case 'P': o.pass_msgs = parse_num("pass-msgs", optarg, 1); break;
-        case 'N': o.create_topic = false; break;
-        case 'L': o.label = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'b':
+            o.bootstrap = optarg;
+            break;
+        case 't':
+            o.topic = optarg;
+            break;
+        case 's':
+            o.size = (size_t)parse_num("size", optarg, 0);
+            break;
+        case 'n':
+            o.count = parse_num("count", optarg, 1);
+            break;
+        case 'a':
+            o.acks = optarg;
+            break;
+        case 'z':
+            o.compression = optarg;
+            break;
+        case 'p':
+            o.partitions = (int)parse_num("partitions", optarg, 1);
+            break;
+        case 'l':
+            o.linger_ms = (int)parse_num("linger-ms", optarg, 0);
+            break;
+        case 'B':
+            o.batch_size = (int)parse_num("batch-size", optarg, 1);
+            break;
+        case 'M':
+            o.batch_msgs = (int)parse_num("batch-msgs", optarg, 1);
+            break;
+        case 'Q':
+            o.queue_msgs = (int)parse_num("queue-msgs", optarg, 1);
+            break;
+        case 'r':
+            o.rate = (int)parse_num("rate", optarg, 1);
+            break;
+        case 'd':
+            o.duration_s = (int)parse_num("duration", optarg, 1);
+            break;
+        case 'w':
+            o.warmup_s = (int)parse_num("warmup", optarg, 0);
+            break;
+        case 'F':
+            o.fetch_bytes = (int)parse_num("fetch-bytes", optarg, 1);
+            break;
+        case 'W':
+            o.fetch_wait_ms = (int)parse_num("fetch-wait-ms", optarg, 0);
+            break;
+        case 'P':
+            o.pass_msgs = parse_num("pass-msgs", optarg, 1);
+            break;
+        case 'G':
+            o.poll_batch = (int)parse_num("poll-batch", optarg, 1);
+            break;
+        case 'C':
+            if (o.extra_conf_cnt == (int)(sizeof(o.extra_conf) / sizeof(o.extra_conf[0])))
+                die("--conf", "too many");
+            o.extra_conf[o.extra_conf_cnt++] = optarg;
+            break;
+        case 'N':
+            o.create_topic = false;
+            break;
+        case 'L':
+            o.label = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (!o.bootstrap || !o.topic) {
@@ -680,9 +753,12 @@ int main(int argc, char **argv)
     srand((unsigned)now_ns());
 
     switch (o.mode) {
-    case MODE_PRODUCE: return run_produce(&o);
-    case MODE_CONSUME: return run_consume(&o);
-    case MODE_LATENCY: return run_latency(&o);
+    case MODE_PRODUCE:
+        return run_produce(&o);
+    case MODE_CONSUME:
+        return run_consume(&o);
+    case MODE_LATENCY:
+        return run_latency(&o);
     }
     return 2;
 }

@@ -94,6 +94,10 @@ add_config c100_log "consume 100 B, one pass over a 5M-message log" \
     "consume --count 5000000"
 add_config c100_wrap "consume 100 B, 40k-message log read 50 times (fetch.wait.max.ms=1)" \
     "consume --count 2000000 --pass-msgs 40000 --fetch-wait-ms 1"
+add_config c100_log_b "consume 100 B, one pass over a 5M-message log, up to 1000 messages per poll" \
+    "consume --count 5000000 --poll-batch 1000"
+add_config c100_wrap_b "consume 100 B, 40k-message log read 50 times, up to 1000 messages per poll" \
+    "consume --count 2000000 --pass-msgs 40000 --fetch-wait-ms 1 --poll-batch 1000"
 add_config lat_acks1 "latency 100 B at 10,000 msg/s, 10 s (1 s warm-up), acks=1, linger.ms=0" \
     "latency --size 100 --rate 10000 --duration 10 --warmup 1 --acks 1 --linger-ms 0"
 add_config lat_acksall "latency 100 B at 10,000 msg/s, 10 s (1 s warm-up), acks=all, linger.ms=0" \
@@ -101,8 +105,8 @@ add_config lat_acksall "latency 100 B at 10,000 msg/s, 10 s (1 s warm-up), acks=
 
 topic_for() { # config id, run
     case $1 in
-        c100_log) echo "fill_log" ;;
-        c100_wrap) echo "fill_wrap" ;;
+        c100_log*) echo "fill_log" ;;
+        c100_wrap*) echo "fill_wrap" ;;
         *) echo "${1}_r$2" ;;
     esac
 }
@@ -155,10 +159,15 @@ for r in $(seq "$runs"); do
     for c in "${configs[@]}"; do
         IFS='|' read -r id _ args <<<"$c"
         for t in "${order[@]}"; do
-            [[ $id == c100_log && $t == mock ]] && continue
+            [[ $id == c100_log* && $t == mock ]] && continue
+            [[ $t == kgw ]] && c0=$(cpu_ticks "$kgw_pid")
             # shellcheck disable=SC2086
             line=$("$bench" $args --bootstrap "${bootstrap[$t]}" --topic "$(topic_for "$id" "$r")" \
                 --label "$t") || echo "run failed: $t $id run $r" >&2
+            # The server's own CPU time for the run, to tell server cost from client cost.
+            [[ $t == kgw && -n $line ]] &&
+                line+=" server_cpu_s=$(awk -v a="$c0" -v b="$(cpu_ticks "$kgw_pid")" \
+                    -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')"
             # Other work on the machine shows up here; the load is kept with every result.
             load=$(cut -d' ' -f1 /proc/loadavg)
             echo "$line load1=$load"
@@ -196,7 +205,7 @@ for c in "${configs[@]}"; do
         fields=(ack_p50_ms ack_p99_ms ack_p999_ms ack_max_ms e2e_p50_ms e2e_p99_ms e2e_p999_ms
             e2e_max_ms)
     else
-        fields=(msgs_per_s MB_per_s)
+        fields=(msgs_per_s MB_per_s server_cpu_s)
     fi
     for f in "${fields[@]}"; do
         k=$(median "$id" kgw "$f")
