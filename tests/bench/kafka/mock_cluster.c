@@ -16,14 +16,12 @@
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_signal(int sig)
-{
+static void on_signal(int sig) {
     (void)sig;
     stop_requested = 1;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     /* The handle only hosts the mock cluster; keep it quiet and away from any real broker. */
