@@ -48,6 +48,7 @@ static const setting_t settings[] = {
     {"default.replication.factor", SET_INT16, OFF(default_replication_factor), 1, 1, NULL},
     {"message.max.bytes", SET_INT32, OFF(message_max_bytes), 0, I32MAX, NULL},
     {"socket.request.max.bytes", SET_INT32, OFF(socket_request_max_bytes), 1, I32MAX, NULL},
+    {"connections.max.idle.ms", SET_INT64, OFF(connections_max_idle_ms), -1, I64MAX, NULL},
     {"log.segment.bytes", SET_INT64, OFF(log_segment_bytes), 14, I32MAX, NULL},
     {"log.roll.ms", SET_INT64, OFF(log_roll_ms), 1, I64MAX, NULL},
     {"log.roll.hours", SET_HOURS, 0, 1, I32MAX, "log.roll.ms"},
@@ -109,6 +110,7 @@ void kgw_config_init(kgw_config_t *c) {
     c->default_replication_factor = 1;
     c->message_max_bytes = 1048588;
     c->socket_request_max_bytes = 104857600;
+    c->connections_max_idle_ms = 600000;
     c->log_segment_bytes = 1073741824;
     c->log_roll_ms = 168LL * 3600 * 1000;
     c->log_retention_ms = 168LL * 3600 * 1000;

@@ -20,6 +20,8 @@ typedef struct kgw_config {
     int16_t default_replication_factor; /* only 1 is accepted */
     int32_t message_max_bytes;
     int32_t socket_request_max_bytes;
+    /* Connections with nothing in flight for longer are closed; < 0: never. */
+    int64_t connections_max_idle_ms;
     int64_t log_segment_bytes;
     int64_t log_roll_ms;
     int64_t log_retention_ms;

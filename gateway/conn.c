@@ -166,6 +166,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     }
     if (nread == 0 || c->closing)
         return;
+    c->last_active = uv_now(c->tcp.loop);
     if (c->frame != NULL && buf->base == (char *)c->frame + c->frame_got) {
         c->frame_got += (size_t)nread;
         if (c->frame_got == c->frame_len)
@@ -229,7 +230,9 @@ void kgw_conn_accept(kgw_server_t *s) {
         snprintf(c->peer, sizeof c->peer, "%s:%d", host, port);
     }
     kgw_debug("connection %" PRIu64 " from %s", c->id, c->peer);
+    c->last_active = uv_now(s->loop);
     start_reading(c);
+    kgw_server_watch_idle(s);
 }
 
 void kgw_conn_enqueue(kgw_conn_t *c, kgw_request_t *req) {
@@ -257,6 +260,7 @@ static void on_write(uv_write_t *w, int status) {
     }
     if (c->closing)
         return;
+    c->last_active = uv_now(c->tcp.loop);
     if (c->out.len > 0)
         submit(c);
     maybe_resume(c);

@@ -30,6 +30,7 @@ struct kgw_conn {
     kgw_conn_t *prev, *next;
     uint64_t id;
     char peer[64];
+    uint64_t last_active; /* uv_now() of the last read or write */
 
     /* Framing: the 4-byte size, then the frame being filled. */
     uint8_t size_buf[4];

@@ -28,6 +28,41 @@ static void on_connection(uv_stream_t *listener, int status) {
     kgw_conn_accept(s);
 }
 
+/* Idle connections: one timer for all of them, due when the connection
+ * that went quiet first reaches connections.max.idle.ms. A connection with
+ * a request in flight (a parked fetch, a join waiting for the group) is not
+ * idle, as in Kafka. Sweeps are at least 1/16 of the limit apart, so a
+ * connection may outlive the limit by that much. */
+static void on_idle_timer(uv_timer_t *t) {
+    kgw_server_t *s = t->data;
+    uint64_t limit = (uint64_t)s->config->connections_max_idle_ms;
+    uint64_t now = uv_now(s->loop);
+    uint64_t next = UINT64_MAX;
+    for (kgw_conn_t *c = s->conns; c != NULL; c = c->next) {
+        if (c->closing)
+            continue;
+        if (!kgw_conn_idle(c)) {
+            c->last_active = now;
+        } else if (now - c->last_active >= limit) {
+            kgw_conn_close(c, "idle for longer than connections.max.idle.ms");
+            continue;
+        }
+        if (c->last_active + limit < next)
+            next = c->last_active + limit;
+    }
+    if (next == UINT64_MAX || s->stopping)
+        return;
+    uint64_t floor = limit / 16 > 0 ? limit / 16 : 1;
+    uv_timer_start(t, on_idle_timer, next - now > floor ? next - now : floor, 0);
+}
+
+void kgw_server_watch_idle(kgw_server_t *s) {
+    if (s->config->connections_max_idle_ms < 0 || s->stopping ||
+        uv_is_active((uv_handle_t *)&s->idle_timer))
+        return;
+    uv_timer_start(&s->idle_timer, on_idle_timer, (uint64_t)s->config->connections_max_idle_ms, 0);
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
     kgw_server_t *s = h->data;
     if (s->stopping) {
@@ -91,6 +126,8 @@ int kgw_server_start(kgw_server_t *s, uv_loop_t *loop, const kgw_config_t *confi
         return rc;
     }
 
+    uv_timer_init(loop, &s->idle_timer);
+    s->idle_timer.data = s;
     uv_signal_init(loop, &s->sigterm);
     uv_signal_init(loop, &s->sigint);
     s->sigterm.data = s->sigint.data = s;
@@ -126,9 +163,10 @@ static void on_handle_closed(uv_handle_t *h) {
 
 static void on_backend_shut(void *arg) {
     kgw_server_t *s = arg;
-    handles_to_close = 3;
+    handles_to_close = 4;
     drain_timer.data = s;
     uv_close((uv_handle_t *)&drain_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&s->idle_timer, on_handle_closed);
     uv_close((uv_handle_t *)&s->sigterm, on_handle_closed);
     uv_close((uv_handle_t *)&s->sigint, on_handle_closed);
 }
@@ -160,6 +198,7 @@ void kgw_server_stop(kgw_server_t *s) {
         return;
     s->stopping = true;
     uv_close((uv_handle_t *)&s->listener, NULL);
+    uv_timer_stop(&s->idle_timer);
     for (kgw_conn_t *c = s->conns; c != NULL; c = c->next)
         kgw_conn_stop_reading(c);
     /* Parked fetches are failed now, so they do not hold the drain up. */

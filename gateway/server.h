@@ -27,6 +27,7 @@ typedef struct kgw_server {
     kgw_conn_t *conns; /* doubly linked list of open connections */
     size_t conn_count;
     bool stopping;
+    uv_timer_t idle_timer; /* connections.max.idle.ms */
     uv_signal_t sigterm, sigint;
     void (*on_stopped)(struct kgw_server *s);
 } kgw_server_t;
@@ -34,6 +35,8 @@ typedef struct kgw_server {
 /* Binds the listener and starts accepting. 0 or a negative libuv error. */
 int kgw_server_start(kgw_server_t *s, uv_loop_t *loop, const kgw_config_t *config,
                      kgw_backend_t *backend);
+/* Makes sure idle connections are looked for (after an accept). */
+void kgw_server_watch_idle(kgw_server_t *s);
 /* Graceful stop: stop accepting, let in-flight requests finish or fail,
  * close connections, shut the backend down (flush), then on_stopped. */
 void kgw_server_stop(kgw_server_t *s);

@@ -403,3 +403,44 @@ def test_random_frames_do_not_hurt_the_server():
                 key, version, body, k.log()[-2000:])
         assert_served(k.port, "random frames")
         assert k.stop() == 0, "unclean exit after random frames; log:\n" + k.log()[-2000:]
+
+
+# ---- connections.max.idle.ms ------------------------------------------------------------------
+
+def test_idle_connections_are_closed():
+    from data_wire import Conn, fetch_v7_body, produce_body, record_batch
+    with kgw("connections.max.idle.ms=400") as k:
+        quiet = socket.create_connection(("127.0.0.1", k.port))
+        busy = socket.create_connection(("127.0.0.1", k.port))
+        polling = Conn("127.0.0.1", k.port)
+        polling.request(0, 3, produce_body("idle-t", 0, record_batch([b"x"])))
+        t0 = time.monotonic()
+        # A long-polling fetch is a request in flight, not idleness.
+        corr = polling.send(1, 7, fetch_v7_body("idle-t", 0, 1, max_wait_ms=1500, min_bytes=1))
+        for i in range(15):
+            busy.sendall(api_versions_request(0, 1000 + i))
+            frame = read_frame(busy)
+            got = struct.unpack(">i", frame[:4])[0]
+            assert got == 1000 + i, "busy connection: expected correlation id %d, got %d" % (
+                1000 + i, got)
+            time.sleep(0.1)
+        assert connection_closed(quiet, timeout=0.1), \
+            "a connection silent for 1.5 s with connections.max.idle.ms=400 is still open"
+        got, _ = polling.recv()
+        waited = time.monotonic() - t0
+        assert got == corr, "long poll: expected correlation id %d, got %d" % (corr, got)
+        assert waited >= 1.4, "long poll answered after %.2f s, expected ~1.5 s" % waited
+        assert_served(k.port, "closing an idle connection")
+        busy.close()
+        polling.close()
+
+
+def test_idle_timeout_disabled():
+    with kgw("connections.max.idle.ms=-1") as k:
+        quiet = socket.create_connection(("127.0.0.1", k.port))
+        assert not connection_closed(quiet, timeout=1.0), \
+            "connections.max.idle.ms=-1: expected an idle connection to stay open, it was closed"
+        quiet.sendall(api_versions_request(0, 7))
+        got = struct.unpack(">i", read_frame(quiet)[:4])[0]
+        assert got == 7, "after 1 s idle: expected correlation id 7, got %d" % got
+        quiet.close()
