@@ -61,6 +61,9 @@ static const setting_t settings[] = {
     {"log.flush.interval.messages", SET_INT64, OFF(log_flush_interval_messages), 1, I64MAX, NULL},
     {"log.flush.interval.ms", SET_INT64, OFF(log_flush_interval_ms), 0, I64MAX, NULL},
     {"kgw.acks.all.fsync", SET_BOOL, OFF(acks_all_fsync), 0, 0, NULL},
+    {"producer.id.expiration.ms", SET_INT32, OFF(producer_id_expiration_ms), 1, I32MAX, NULL},
+    {"producer.id.expiration.check.interval.ms", SET_INT32,
+     OFF(producer_id_expiration_check_interval_ms), 1, I32MAX, NULL},
     {"group.initial.rebalance.delay.ms", SET_INT32, OFF(group_initial_rebalance_delay_ms), 0,
      I32MAX, NULL},
     {"group.min.session.timeout.ms", SET_INT32, OFF(group_min_session_timeout_ms), 0, I32MAX, NULL},
@@ -119,6 +122,8 @@ void kgw_config_init(kgw_config_t *c) {
     c->log_flush_interval_messages = INT64_MAX;
     c->log_flush_interval_ms = INT64_MAX;
     c->acks_all_fsync = true;
+    c->producer_id_expiration_ms = 86400000;
+    c->producer_id_expiration_check_interval_ms = 600000;
     c->group_initial_rebalance_delay_ms = 3000;
     c->group_min_session_timeout_ms = 6000;
     c->group_max_session_timeout_ms = 1800000;

@@ -32,6 +32,9 @@ typedef struct kgw_config {
     /* kgw's own: fsync before acknowledging acks=all (true), or acknowledge
      * once written to the page cache as Kafka does (false). */
     bool acks_all_fsync;
+    /* Idempotent-producer state with no write for this long is forgotten. */
+    int32_t producer_id_expiration_ms;
+    int32_t producer_id_expiration_check_interval_ms;
     /* group coordinator */
     int32_t group_initial_rebalance_delay_ms;
     int32_t group_min_session_timeout_ms;

@@ -99,6 +99,7 @@ typedef struct emb_topic {
 enum emb_job_kind {
     EMB_JOB_APPEND,
     EMB_JOB_RETENTION,
+    EMB_JOB_EXPIRE_PRODUCERS,
     EMB_JOB_REMOVE_DIR,
     EMB_JOB_REJECTED, /* completes with its preset result */
 };
@@ -143,6 +144,7 @@ typedef struct emb {
 
     uv_async_t async;
     uv_timer_t retention_timer;
+    uv_timer_t producer_timer; /* producer.id.expiration.check.interval.ms */
     int open_handles;
     bool accepting;
     bool shutting_down;
@@ -210,6 +212,9 @@ int emb_pstate_update(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base
 int32_t emb_last_sequence(int32_t base_seq, int32_t offset_delta);
 /* Whether sequence `next` may follow `last` (sequences wrap to 0). */
 bool emb_sequence_follows(int32_t last, int32_t next);
+/* Forgets producers with no open transaction whose last write is
+ * expiration_ms or more before now; returns how many. */
+size_t emb_pstate_expire(emb_pstate_t *ps, int64_t now, int64_t expiration_ms);
 int emb_pstate_snapshot_write(emb_part_t *p);
 int emb_pstate_rebuild(emb_part_t *p);
 int emb_list_producers(kgw_backend_t *b, const char *topic, int32_t partition,

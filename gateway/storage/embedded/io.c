@@ -318,6 +318,20 @@ static void prune_dirty(emb_t *be, bool all) {
     be->ndirty = k;
 }
 
+/* A snapshot written afterwards leaves the expired producers out, so they
+ * do not come back when the partition is opened again. */
+static void expire_producers(emb_t *be, emb_part_t *p, int64_t now) {
+    uv_mutex_lock(&p->mu);
+    if (!p->closed) {
+        uv_mutex_lock(&p->pmu);
+        size_t gone = emb_pstate_expire(&p->ps, now, be->cfg.producer_id_expiration_ms);
+        uv_mutex_unlock(&p->pmu);
+        if (gone > 0)
+            emb_pstate_snapshot_write(p);
+    }
+    uv_mutex_unlock(&p->mu);
+}
+
 static void process(emb_t *be, emb_job_t *jobs, bool final, io_round_t *round) {
     int64_t now = emb_now_ms();
     bool retention = false;
@@ -335,6 +349,9 @@ static void process(emb_t *be, emb_job_t *jobs, bool final, io_round_t *round) {
             if (!j->part->closed)
                 kgw_log_enforce_retention(&j->part->log, now);
             uv_mutex_unlock(&j->part->mu);
+            break;
+        case EMB_JOB_EXPIRE_PRODUCERS:
+            expire_producers(be, j->part, now);
             break;
         case EMB_JOB_REMOVE_DIR:
             emb_remove_tree(j->path);
@@ -449,6 +466,7 @@ static void close_handles(emb_t *be) {
     if (!uv_is_closing((uv_handle_t *)&be->async)) {
         uv_close((uv_handle_t *)&be->async, on_handle_closed);
         uv_close((uv_handle_t *)&be->retention_timer, on_handle_closed);
+        uv_close((uv_handle_t *)&be->producer_timer, on_handle_closed);
     }
 }
 
@@ -561,20 +579,28 @@ void emb_append(kgw_backend_t *b, const char *topic, int32_t partition, const ui
     emb_io_post(be, job);
 }
 
-static void on_retention_timer(uv_timer_t *t) {
-    emb_t *be = t->data;
+/* Posts one job of the kind for every partition. */
+static void post_each_partition(emb_t *be, enum emb_job_kind kind) {
     for (size_t i = 0; i < be->ntopics; i++) {
         emb_topic_t *tp = be->topics[i];
         for (int32_t k = 0; k < tp->nparts; k++) {
             emb_job_t *job = calloc(1, sizeof *job);
             if (!job)
                 return;
-            job->kind = EMB_JOB_RETENTION;
+            job->kind = kind;
             job->part = tp->parts[k];
             emb_part_ref(job->part);
             emb_io_post(be, job);
         }
     }
+}
+
+static void on_retention_timer(uv_timer_t *t) {
+    post_each_partition(t->data, EMB_JOB_RETENTION);
+}
+
+static void on_producer_timer(uv_timer_t *t) {
+    post_each_partition(t->data, EMB_JOB_EXPIRE_PRODUCERS);
 }
 
 int emb_io_start(emb_t *be) {
@@ -591,6 +617,14 @@ int emb_io_start(emb_t *be) {
         uv_timer_start(&be->retention_timer, on_retention_timer, iv, iv);
     }
     uv_unref((uv_handle_t *)&be->retention_timer);
+    uv_timer_init(be->loop, &be->producer_timer);
+    be->producer_timer.data = be;
+    be->open_handles++;
+    if (be->cfg.producer_id_expiration_check_interval_ms > 0) {
+        uint64_t iv = (uint64_t)be->cfg.producer_id_expiration_check_interval_ms;
+        uv_timer_start(&be->producer_timer, on_producer_timer, iv, iv);
+    }
+    uv_unref((uv_handle_t *)&be->producer_timer);
     if (uv_thread_create(&be->thread, io_main, be) < 0) {
         close_handles(be);
         return KGW_EIO;
@@ -609,6 +643,7 @@ void emb_shutdown(kgw_backend_t *b, void (*done)(void *arg), void *arg) {
     be->shutdown_done = done;
     be->shutdown_arg = arg;
     uv_timer_stop(&be->retention_timer);
+    uv_timer_stop(&be->producer_timer);
     /* Keeps the loop alive until the thread reports it has finished. */
     uv_ref((uv_handle_t *)&be->async);
     uv_mutex_lock(&be->qmu);

@@ -132,6 +132,19 @@ int emb_pstate_update(emb_pstate_t *ps, int64_t pid, int16_t epoch, int32_t base
     return 0;
 }
 
+size_t emb_pstate_expire(emb_pstate_t *ps, int64_t now, int64_t expiration_ms) {
+    size_t k = 0;
+    for (size_t i = 0; i < ps->n; i++) {
+        const emb_producer_t *e = &ps->v[i];
+        /* Kafka keeps a producer with an open transaction however old. */
+        if (e->txn_start >= 0 || now - e->last_timestamp < expiration_ms)
+            ps->v[k++] = *e;
+    }
+    size_t gone = ps->n - k;
+    ps->n = k;
+    return gone;
+}
+
 int emb_pstate_snapshot_write(emb_part_t *p) {
     uv_mutex_lock(&p->pmu);
     int64_t end = kgw_log_end_offset(&p->log);

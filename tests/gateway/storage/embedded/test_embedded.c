@@ -87,6 +87,8 @@ static int setup(void **state) {
     f->cfg.log_flush_interval_messages = INT64_MAX;
     f->cfg.log_flush_interval_ms = INT64_MAX;
     f->cfg.acks_all_fsync = true;
+    f->cfg.producer_id_expiration_ms = 86400000;
+    f->cfg.producer_id_expiration_check_interval_ms = 600000;
     uv_loop_init(&f->loop);
     be_open(f);
     *state = f;
@@ -638,6 +640,49 @@ static int collect_producer(void *arg, const kgw_producer_state_t *p) {
     return 0;
 }
 
+static void on_deadline(uv_timer_t *t) {
+    *(bool *)t->data = true;
+}
+
+static int producers_of(fx_t *f, const char *topic, pcollect_t *c) {
+    memset(c, 0, sizeof *c);
+    CHECK("list_producers", 0, f->be->ops->list_producers(f->be, topic, 0, collect_producer, c));
+    return c->n;
+}
+
+static void test_producer_expiry(void **state) {
+    fx_t *f = *state;
+    be_close(f);
+    f->cfg.producer_id_expiration_ms = 60000;
+    f->cfg.producer_id_expiration_check_interval_ms = 20;
+    be_open(f);
+    create(f, "exp", 1);
+    bspec_t old = {2, now_ms() - 3600 * 1000, 1, KAFKA_CODEC_NONE, 11, 0, 0};
+    bspec_t fresh = {2, now_ms(), 1, KAFKA_CODEC_NONE, 12, 0, 0};
+    CHECK("append from the idle producer", 0, append_spec(f, "exp", 0, 1, &old).error);
+    CHECK("append from the active producer", 0, append_spec(f, "exp", 0, 1, &fresh).error);
+    pcollect_t c;
+    uv_timer_t deadline;
+    bool expired = false;
+    uv_timer_init(&f->loop, &deadline);
+    deadline.data = &expired;
+    uv_timer_start(&deadline, on_deadline, 2000, 0);
+    while (producers_of(f, "exp", &c) == 2 && !expired)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+    CHECK("producers left after the expiry check", 1, c.n);
+    CHECK("the producer kept", 12, c.p[0].producer_id);
+    /* The expired producer stays forgotten across a restart. */
+    f->cfg.producer_id_expiration_check_interval_ms = 600000;
+    be_reopen(f);
+    CHECK("producers after reopening", 1, producers_of(f, "exp", &c));
+    CHECK("the producer kept after reopening", 12, c.p[0].producer_id);
+    /* Without state, any sequence from it is accepted again, as Kafka does. */
+    bspec_t later = {1, now_ms(), 1, KAFKA_CODEC_NONE, 11, 0, 7};
+    CHECK("the forgotten producer at sequence 7", 0, append_spec(f, "exp", 0, 1, &later).error);
+}
+
 static void check_dup_after_reopen(fx_t *f, bool remove_snapshot) {
     create(f, "idem2", 1);
     append_idem(f, "idem2", 5, 2, 0, 4);
@@ -861,10 +906,6 @@ static void test_delete_records(void **state) {
     CHECK("hw after reopen", 10, hw);
 }
 
-static void on_deadline(uv_timer_t *t) {
-    *(bool *)t->data = true;
-}
-
 static void test_retention_config(void **state) {
     fx_t *f = *state;
     be_close(f);
@@ -956,6 +997,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_batch_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sequence_wraps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_producer_expiry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dup_after_reopen_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dup_after_reopen_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dup_after_crash, setup, teardown),
