@@ -117,6 +117,10 @@ void kgw_request_fail_connection(kgw_request_t *req, const char *why) {
         kgw_request_free(req);
 }
 
+const char *kgw_request_peer(const kgw_request_t *req) {
+    return req->conn != NULL ? req->conn->peer : NULL;
+}
+
 int kgw_request_encode_response(kgw_request_t *req, kgw_outbuf_t *out) {
     const kafka_msg_vtable_t *vt = req->api->response;
     int16_t hv = kafka_response_header_version(req->api_key, req->api_version);

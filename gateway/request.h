@@ -62,5 +62,7 @@ void kgw_request_finish_silently(kgw_request_t *req);
 /* Completes by closing the connection (the protocol's answer to a request
  * that cannot be answered). */
 void kgw_request_fail_connection(kgw_request_t *req, const char *why);
+/* The client's "host:port", or NULL once its connection has closed. */
+const char *kgw_request_peer(const kgw_request_t *req);
 
 #endif

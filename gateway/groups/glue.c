@@ -1,7 +1,6 @@
 /* Request-side helpers for the group handlers. */
 #include <string.h>
 
-#include "conn.h"
 #include "glue.h"
 
 kgw_coord_t *kgw_groups_coord(kgw_request_t *req) {
@@ -52,9 +51,9 @@ void *kgw_groups_array(kgw_request_t *req, size_t n, size_t size) {
 }
 
 const char *kgw_groups_client_host(kgw_request_t *req) {
-    if (req->conn == NULL)
+    const char *peer = kgw_request_peer(req);
+    if (peer == NULL)
         return "";
-    const char *peer = req->conn->peer;
     const char *colon = strrchr(peer, ':');
     size_t n = colon != NULL ? (size_t)(colon - peer) : strlen(peer);
     char *d = kgw_request_alloc(req, n + 2);
