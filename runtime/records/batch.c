@@ -252,6 +252,39 @@ void kafka_batch_params_init(kafka_batch_params_t *p) {
     p->base_sequence = KAFKA_NO_SEQUENCE;
 }
 
+void kafka_batch_params_from(kafka_batch_params_t *p, const kafka_batch_t *b) {
+    kafka_batch_params_init(p);
+    p->base_offset = b->base_offset;
+    p->partition_leader_epoch = b->partition_leader_epoch;
+    p->codec = kafka_batch_codec(b);
+    p->log_append_time = kafka_batch_is_log_append_time(b);
+    if (p->log_append_time)
+        p->log_append_time_ms = b->max_timestamp;
+    p->transactional = kafka_batch_is_transactional(b);
+    p->control = kafka_batch_is_control(b);
+    p->producer_id = b->producer_id;
+    p->producer_epoch = b->producer_epoch;
+    p->base_sequence = b->base_sequence;
+    p->delete_horizon = kafka_batch_has_delete_horizon(b);
+    p->delete_horizon_ms = b->first_timestamp;
+    p->set_first_timestamp = true;
+    p->first_timestamp = b->first_timestamp;
+    p->override_last_offset = true;
+    p->last_offset = kafka_batch_last_offset(b);
+}
+
+/* The first-timestamp field when the parameters fix it rather than the
+ * first record. */
+static bool fixed_first_timestamp(const kafka_batch_params_t *p, int64_t *ts) {
+    if (p->delete_horizon)
+        *ts = p->delete_horizon_ms;
+    else if (p->set_first_timestamp)
+        *ts = p->first_timestamp;
+    else
+        return false;
+    return true;
+}
+
 void kafka_batch_builder_init(kafka_batch_builder_t *b, const kafka_batch_params_t *p) {
     memset(b, 0, sizeof *b);
     kafka_batch_builder_reset(b, p);
@@ -265,7 +298,8 @@ void kafka_batch_builder_reset(kafka_batch_builder_t *b, const kafka_batch_param
     b->recs.len = 0;
     b->count = 0;
     b->last_offset = b->p.base_offset;
-    b->first_timestamp = b->p.set_first_timestamp ? b->p.first_timestamp : KAFKA_NO_TIMESTAMP;
+    if (!fixed_first_timestamp(&b->p, &b->first_timestamp))
+        b->first_timestamp = KAFKA_NO_TIMESTAMP;
     b->max_timestamp = KAFKA_NO_TIMESTAMP;
 }
 
@@ -299,7 +333,9 @@ int kafka_batch_builder_add_at(kafka_batch_builder_t *b, int64_t offset,
     if (r->header_count < 0 || (r->header_count > 0 && !r->headers))
         return KAFKA_EINVAL;
     int32_t odelta = (int32_t)(offset - b->p.base_offset);
-    int64_t first = b->count == 0 && !b->p.set_first_timestamp ? r->timestamp : b->first_timestamp;
+    int64_t fixed;
+    bool is_fixed = fixed_first_timestamp(&b->p, &fixed);
+    int64_t first = b->count == 0 && !is_fixed ? r->timestamp : b->first_timestamp;
     int64_t tdelta = (int64_t)((uint64_t)r->timestamp - (uint64_t)first);
     size_t body = 1 + varlong_size(tdelta) + varint_size(odelta) + bytes_size(r->key) +
                   bytes_size(r->value) + varint_size(r->header_count);
@@ -329,7 +365,7 @@ int kafka_batch_builder_add_at(kafka_batch_builder_t *b, int64_t offset,
         p += wr_bytes(p, r->headers[i].value);
     }
     b->recs.len += (size_t)(p - s);
-    if (b->count == 0 && !b->p.set_first_timestamp)
+    if (b->count == 0 && !is_fixed)
         b->first_timestamp = r->timestamp;
     if (r->timestamp > b->max_timestamp)
         b->max_timestamp = r->timestamp;
@@ -346,12 +382,48 @@ static int16_t batch_attributes(const kafka_batch_params_t *p) {
         a |= KAFKA_BATCH_ATTR_TRANSACTIONAL;
     if (p->control)
         a |= KAFKA_BATCH_ATTR_CONTROL;
+    if (p->delete_horizon)
+        a |= KAFKA_BATCH_ATTR_DELETE_HORIZON;
     return a;
+}
+
+/* The last offset delta finish writes, or -1 when the override is invalid. */
+static int64_t last_delta(const kafka_batch_params_t *p, int32_t count, int64_t last_record) {
+    int64_t last = count ? last_record : p->base_offset;
+    if (p->override_last_offset) {
+        if (p->last_offset < last)
+            return -1;
+        last = p->last_offset;
+    }
+    int64_t d = (int64_t)((uint64_t)last - (uint64_t)p->base_offset);
+    return d < 0 || d > INT32_MAX ? -1 : d;
+}
+
+/* Header fields after the length and epoch, and the CRC over the batch. */
+static void write_header(uint8_t *h, size_t size, const kafka_batch_params_t *p, int16_t attributes,
+                         int64_t last_offset_delta, int64_t first_ts, int64_t max_ts,
+                         int32_t count) {
+    wr_be64(h, (uint64_t)p->base_offset);
+    wr_be32(h + 8, (uint32_t)(size - KAFKA_LOG_OVERHEAD));
+    wr_be32(h + 12, (uint32_t)p->partition_leader_epoch);
+    h[16] = KAFKA_MAGIC_V2;
+    wr_be16(h + 21, (uint16_t)attributes);
+    wr_be32(h + 23, (uint32_t)last_offset_delta);
+    wr_be64(h + 27, (uint64_t)first_ts);
+    wr_be64(h + 35, (uint64_t)max_ts);
+    wr_be64(h + 43, (uint64_t)p->producer_id);
+    wr_be16(h + 51, (uint16_t)p->producer_epoch);
+    wr_be32(h + 53, (uint32_t)p->base_sequence);
+    wr_be32(h + 57, (uint32_t)count);
+    wr_be32(h + 17, kafka_crc32c(0, h + KAFKA_BATCH_CRC_START, size - KAFKA_BATCH_CRC_START));
 }
 
 int kafka_batch_builder_finish(kafka_batch_builder_t *b, kafka_buf_t *out) {
     if (!kafka_codec_known(b->p.codec))
         return KAFKA_EUNSUPPORTED;
+    int64_t delta = last_delta(&b->p, b->count, b->last_offset);
+    if (delta < 0)
+        return KAFKA_EINVAL;
     size_t start = out->len;
     int rc = kafka_buf_reserve(out, KAFKA_BATCH_V2_OVERHEAD + b->recs.len);
     if (rc)
@@ -368,22 +440,26 @@ int kafka_batch_builder_finish(kafka_batch_builder_t *b, kafka_buf_t *out) {
         out->len = start;
         return rc;
     }
-    uint8_t *h = out->ptr + start;
-    size_t size = out->len - start;
-    wr_be64(h, (uint64_t)b->p.base_offset);
-    wr_be32(h + 8, (uint32_t)(size - KAFKA_LOG_OVERHEAD));
-    wr_be32(h + 12, (uint32_t)b->p.partition_leader_epoch);
-    h[16] = KAFKA_MAGIC_V2;
-    wr_be16(h + 21, (uint16_t)batch_attributes(&b->p));
-    wr_be32(h + 23, (uint32_t)(b->count ? b->last_offset - b->p.base_offset : 0));
-    wr_be64(h + 27, (uint64_t)(b->count || b->p.set_first_timestamp ? b->first_timestamp
-                                                                    : KAFKA_NO_TIMESTAMP));
-    wr_be64(h + 35, (uint64_t)(b->p.log_append_time ? b->p.log_append_time_ms : b->max_timestamp));
-    wr_be64(h + 43, (uint64_t)b->p.producer_id);
-    wr_be16(h + 51, (uint16_t)b->p.producer_epoch);
-    wr_be32(h + 53, (uint32_t)b->p.base_sequence);
-    wr_be32(h + 57, (uint32_t)b->count);
-    wr_be32(h + 17, kafka_crc32c(0, h + KAFKA_BATCH_CRC_START, size - KAFKA_BATCH_CRC_START));
+    write_header(out->ptr + start, out->len - start, &b->p, batch_attributes(&b->p), delta,
+                 b->first_timestamp,
+                 b->p.log_append_time ? b->p.log_append_time_ms : b->max_timestamp, b->count);
+    return 0;
+}
+
+int kafka_batch_empty_build(kafka_buf_t *out, const kafka_batch_params_t *p,
+                            int64_t max_timestamp) {
+    int64_t delta = last_delta(p, 0, p->base_offset);
+    if (delta < 0)
+        return KAFKA_EINVAL;
+    int rc = kafka_buf_reserve(out, KAFKA_BATCH_V2_OVERHEAD);
+    if (rc)
+        return rc;
+    kafka_batch_params_t q = *p;
+    q.codec = KAFKA_CODEC_NONE;
+    q.delete_horizon = false;
+    write_header(out->ptr + out->len, KAFKA_BATCH_V2_OVERHEAD, &q, batch_attributes(&q), delta,
+                 KAFKA_NO_TIMESTAMP, max_timestamp, 0);
+    out->len += KAFKA_BATCH_V2_OVERHEAD;
     return 0;
 }
 

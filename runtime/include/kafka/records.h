@@ -118,6 +118,15 @@ static inline bool kafka_batch_is_control(const kafka_batch_t *b) {
 static inline int64_t kafka_batch_last_offset(const kafka_batch_t *b) {
     return b->base_offset + b->last_offset_delta;
 }
+/* KIP-534: once compaction has kept a tombstone (or an empty transaction's
+ * marker), the first-timestamp field holds the time after which the cleaner
+ * may drop it, and attribute bit 6 says so. */
+static inline bool kafka_batch_has_delete_horizon(const kafka_batch_t *b) {
+    return (b->attributes & KAFKA_BATCH_ATTR_DELETE_HORIZON) != 0;
+}
+static inline int64_t kafka_batch_delete_horizon(const kafka_batch_t *b) {
+    return kafka_batch_has_delete_horizon(b) ? b->first_timestamp : KAFKA_NO_TIMESTAMP;
+}
 
 /* Parse the batch at the start of buf: enough bytes for the declared length
  * (KAFKA_ETRUNC), a length that covers the header and magic 2 (KAFKA_EINVAL,
@@ -217,11 +226,28 @@ typedef struct kafka_batch_params {
      * is set (some clients use the smallest; re-encoding keeps theirs). */
     bool set_first_timestamp;
     int64_t first_timestamp;
+    /* Delete horizon (KIP-534): sets attribute bit 6 and stores the horizon
+     * in the first-timestamp field; record timestamp deltas count from it,
+     * so record timestamps are unchanged. Takes precedence over
+     * set_first_timestamp. */
+    bool delete_horizon;
+    int64_t delete_horizon_ms;
+    /* Last offset of the batch when it is above the last record's, as when
+     * compaction removed the batch's trailing records: an idempotent
+     * producer's last sequence is base sequence + last offset delta, so the
+     * delta must survive. */
+    bool override_last_offset;
+    int64_t last_offset;
 } kafka_batch_params_t;
 
 /* Defaults of a non-idempotent producer: offsets from 0, all ids -1, no
  * compression, CreateTime. */
 void kafka_batch_params_init(kafka_batch_params_t *p);
+/* Everything that describes b: base offset, leader epoch, codec (flags 0),
+ * timestamp type and log-append time, transactional/control, producer id,
+ * epoch and base sequence, first timestamp, delete horizon and last offset.
+ * Building b's records with these gives b's bytes back. */
+void kafka_batch_params_from(kafka_batch_params_t *p, const kafka_batch_t *b);
 
 typedef struct kafka_record_in {
     int64_t timestamp;
@@ -248,10 +274,20 @@ int kafka_batch_builder_add(kafka_batch_builder_t *b, const kafka_record_in_t *r
 int kafka_batch_builder_add_at(kafka_batch_builder_t *b, int64_t offset,
                                const kafka_record_in_t *r);
 /* Compress, write the header and CRC, append the batch to out. The builder
- * may be reused after kafka_batch_builder_reset. */
+ * may be reused after kafka_batch_builder_reset. KAFKA_EINVAL when
+ * override_last_offset names an offset below the last record's or more than
+ * INT32_MAX above the base. */
 int kafka_batch_builder_finish(kafka_batch_builder_t *b, kafka_buf_t *out);
 void kafka_batch_builder_reset(kafka_batch_builder_t *b, const kafka_batch_params_t *p);
 void kafka_batch_builder_free(kafka_batch_builder_t *b);
+
+/* Append a batch with no records (record count 0, no compression, first
+ * timestamp -1) standing in for records that compaction removed: Kafka keeps
+ * one where a producer's last batch would disappear, so that its last
+ * sequence number and epoch survive. Header fields come from p (last offset
+ * from override_last_offset, else the base offset); max_timestamp is
+ * written as given. */
+int kafka_batch_empty_build(kafka_buf_t *out, const kafka_batch_params_t *p, int64_t max_timestamp);
 
 /* Control records (transaction markers). */
 #define KAFKA_CONTROL_ABORT 0

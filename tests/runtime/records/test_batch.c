@@ -462,6 +462,162 @@ static void test_builder_offsets(void **state) {
     kafka_buf_free(&out);
 }
 
+/* What compaction needs to rebuild a partly surviving batch: the original
+ * header fields, the same base offset and last offset delta, the delete
+ * horizon in the first-timestamp field with record timestamps unchanged. */
+static void test_rebuild_for_compaction(void **state) {
+    (void)state;
+    kafka_batch_params_t p;
+    kafka_batch_params_init(&p);
+    p.base_offset = 1000;
+    p.partition_leader_epoch = 7;
+    p.codec = KAFKA_CODEC_ZSTD;
+    p.producer_id = 4242;
+    p.producer_epoch = 3;
+    p.base_sequence = 17;
+    kafka_batch_builder_t b;
+    kafka_batch_builder_init(&b, &p);
+    kafka_header_t h = {tu_str("h"), tu_str("hv")};
+    for (int i = 0; i < 5; i++) {
+        kafka_record_in_t r = {.timestamp = 5000 + 10 * i,
+                               .key = tu_str(i % 2 ? "odd" : "even"),
+                               .value = i == 3 ? tu_bytes(NULL, -1) : tu_str("v"),
+                               .headers = &h,
+                               .header_count = 1};
+        assert_int_equal(0, kafka_batch_builder_add(&b, &r));
+    }
+    kafka_buf_t orig = KAFKA_BUF_INIT;
+    assert_int_equal(0, kafka_batch_builder_finish(&b, &orig));
+    kafka_batch_t ob;
+    assert_int_equal(0, kafka_batch_parse(orig.ptr, orig.len, 0, &ob, NULL));
+
+    /* params_from + every record gives the same bytes back. */
+    kafka_batch_params_t q;
+    kafka_batch_params_from(&q, &ob);
+    assert_int_equal(1004, q.last_offset);
+    assert_false(q.delete_horizon);
+    kafka_buf_t same = KAFKA_BUF_INIT;
+    tu_reencode(orig.ptr, orig.len, &same);
+    assert_int_equal(orig.len, same.len);
+    assert_memory_equal(orig.ptr, same.ptr, orig.len);
+
+    /* Keep records 1 and 3 (offsets 1001, 1003), stamp a delete horizon,
+     * keep the last offset 1004. */
+    q.set_first_timestamp = false;
+    q.delete_horizon = true;
+    q.delete_horizon_ms = 999999;
+    kafka_batch_builder_reset(&b, &q);
+    kafka_record_iter_t it;
+    assert_int_equal(0, kafka_record_iter_init(&it, &ob, 0, NULL));
+    kafka_record_t rec;
+    while (kafka_record_iter_next(&it, &rec, NULL) == 1) {
+        if (rec.offset != 1001 && rec.offset != 1003)
+            continue;
+        kafka_record_in_t r = {.timestamp = rec.timestamp,
+                               .key = rec.key,
+                               .value = rec.value,
+                               .headers = &h,
+                               .header_count = 1};
+        assert_int_equal(0, kafka_batch_builder_add_at(&b, rec.offset, &r));
+    }
+    kafka_record_iter_free(&it);
+    kafka_buf_t out = KAFKA_BUF_INIT;
+    assert_int_equal(0, kafka_batch_builder_finish(&b, &out));
+    kafka_batch_t nb;
+    assert_int_equal(0, kafka_batch_parse(out.ptr, out.len, 0, &nb, NULL));
+    assert_int_equal(1000, nb.base_offset);
+    assert_int_equal(4, nb.last_offset_delta);
+    assert_int_equal(2, nb.record_count);
+    assert_int_equal(KAFKA_CODEC_ZSTD, kafka_batch_codec(&nb));
+    assert_int_equal(7, nb.partition_leader_epoch);
+    assert_int_equal(4242, nb.producer_id);
+    assert_int_equal(3, nb.producer_epoch);
+    assert_int_equal(17, nb.base_sequence);
+    assert_true(kafka_batch_has_delete_horizon(&nb));
+    assert_int_equal(999999, kafka_batch_delete_horizon(&nb));
+    assert_int_equal(999999, nb.first_timestamp);
+    assert_int_equal(5030, nb.max_timestamp);
+    assert_int_equal(KAFKA_NO_TIMESTAMP, kafka_batch_delete_horizon(&ob));
+    assert_int_equal(0, kafka_record_iter_init(&it, &nb, 0, NULL));
+    int64_t want_off[] = {1001, 1003}, want_ts[] = {5010, 5030};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(1, kafka_record_iter_next(&it, &rec, NULL));
+        assert_int_equal(want_off[i], rec.offset);
+        assert_int_equal(want_ts[i], rec.timestamp);
+        tu_assert_bytes(tu_str("odd"), rec.key);
+        assert_int_equal(1, rec.header_count);
+    }
+    assert_int_equal(-1, rec.value.len);
+    assert_int_equal(0, kafka_record_iter_next(&it, &rec, NULL));
+    kafka_record_iter_free(&it);
+
+    /* A last offset below the last record, or too far above the base. */
+    q.last_offset = 1002;
+    kafka_batch_builder_reset(&b, &q);
+    kafka_record_in_t r = {.timestamp = 1, .key = tu_str("k"), .value = tu_str("v")};
+    assert_int_equal(0, kafka_batch_builder_add_at(&b, 1003, &r));
+    size_t len = out.len;
+    assert_int_equal(KAFKA_EINVAL, kafka_batch_builder_finish(&b, &out));
+    assert_int_equal(len, out.len);
+    q.last_offset = 1000 + (int64_t)INT32_MAX + 1;
+    kafka_batch_builder_reset(&b, &q);
+    assert_int_equal(KAFKA_EINVAL, kafka_batch_builder_finish(&b, &out));
+
+    kafka_batch_builder_free(&b);
+    kafka_buf_free(&orig);
+    kafka_buf_free(&same);
+    kafka_buf_free(&out);
+}
+
+static void test_empty_batch(void **state) {
+    (void)state;
+    kafka_batch_params_t p;
+    kafka_batch_params_init(&p);
+    p.base_offset = 50;
+    p.partition_leader_epoch = 2;
+    p.codec = KAFKA_CODEC_GZIP;
+    p.producer_id = 9;
+    p.producer_epoch = 1;
+    p.base_sequence = 100;
+    p.log_append_time = true;
+    p.delete_horizon = true;
+    p.override_last_offset = true;
+    p.last_offset = 59;
+    kafka_buf_t out = KAFKA_BUF_INIT;
+    assert_int_equal(0, kafka_batch_empty_build(&out, &p, 12345));
+    assert_int_equal(KAFKA_BATCH_V2_OVERHEAD, out.len);
+    kafka_batch_t b;
+    assert_int_equal(0, kafka_batch_parse(out.ptr, out.len, 0, &b, NULL));
+    assert_int_equal(50, b.base_offset);
+    assert_int_equal(9, b.last_offset_delta);
+    assert_int_equal(0, b.record_count);
+    assert_int_equal(KAFKA_CODEC_NONE, kafka_batch_codec(&b));
+    assert_true(kafka_batch_is_log_append_time(&b));
+    assert_false(kafka_batch_has_delete_horizon(&b));
+    assert_int_equal(KAFKA_NO_TIMESTAMP, b.first_timestamp);
+    assert_int_equal(12345, b.max_timestamp);
+    assert_int_equal(9, b.producer_id);
+    assert_int_equal(1, b.producer_epoch);
+    assert_int_equal(100, b.base_sequence);
+    assert_int_equal(2, b.partition_leader_epoch);
+    kafka_record_iter_t it;
+    kafka_record_t rec;
+    assert_int_equal(0, kafka_record_iter_init(&it, &b, 0, NULL));
+    assert_int_equal(0, kafka_record_iter_next(&it, &rec, NULL));
+    kafka_record_iter_free(&it);
+    /* Without an override the batch covers its base offset only. */
+    p.override_last_offset = false;
+    out.len = 0;
+    assert_int_equal(0, kafka_batch_empty_build(&out, &p, 1));
+    assert_int_equal(0, kafka_batch_parse(out.ptr, out.len, 0, &b, NULL));
+    assert_int_equal(0, b.last_offset_delta);
+    p.override_last_offset = true;
+    p.last_offset = 49;
+    assert_int_equal(KAFKA_EINVAL, kafka_batch_empty_build(&out, &p, 1));
+    assert_int_equal(KAFKA_BATCH_V2_OVERHEAD, out.len);
+    kafka_buf_free(&out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_codecs),
@@ -472,6 +628,8 @@ int main(void) {
         cmocka_unit_test(test_record_errors),
         cmocka_unit_test(test_control_batch),
         cmocka_unit_test(test_builder_offsets),
+        cmocka_unit_test(test_rebuild_for_compaction),
+        cmocka_unit_test(test_empty_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
