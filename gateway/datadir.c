@@ -23,28 +23,6 @@ static void fail(char *err, size_t errlen, const char *fmt, ...) {
     va_end(ap);
 }
 
-static int mkdir_p(const char *dir) {
-    char path[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof path)
-        return -ENAMETOOLONG;
-    memcpy(path, dir, n + 1);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return -errno;
-        *p = '/';
-    }
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return -errno;
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return -errno;
-    return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-}
-
 int kgw_cluster_id_generate(char *out) {
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -152,44 +130,90 @@ static int read_meta(const char *dir, int32_t node_id, char *cluster_id, char *e
     return 0;
 }
 
-int kgw_datadir_open(kgw_datadir_t *d, const char *dir, int32_t node_id, char *err, size_t errlen) {
-    memset(d, 0, sizeof *d);
-    d->lock_fd = -1;
-    int rc = mkdir_p(dir);
-    if (rc < 0) {
-        fail(err, errlen, "log.dirs %s: %s", dir, strerror(-rc));
-        return -1;
-    }
+static int lock_dir(const char *dir, int *fd, char *err, size_t errlen) {
     char lock[4200];
     snprintf(lock, sizeof lock, "%s/.kgw-meta.lock", dir);
-    d->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (d->lock_fd < 0) {
+    *fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0) {
         fail(err, errlen, "%s: %s", lock, strerror(errno));
         return -1;
     }
-    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+    if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
         fail(err, errlen, "log.dirs %s is in use by another kgw process", dir);
-        kgw_datadir_close(d);
-        return -1;
-    }
-    rc = read_meta(dir, node_id, d->cluster_id, err, errlen);
-    if (rc == 1) {
-        if (kgw_cluster_id_generate(d->cluster_id) < 0) {
-            fail(err, errlen, "cannot get random bytes for the cluster id");
-            rc = -1;
-        } else {
-            rc = write_meta(dir, d->cluster_id, node_id, err, errlen);
-        }
-    }
-    if (rc < 0) {
-        kgw_datadir_close(d);
         return -1;
     }
     return 0;
 }
 
+/* Reads every dir's meta.properties: all that have one must name the same
+ * cluster (as Kafka refuses dirs of different clusters); have[i] says which
+ * do. Returns 1 when none has one yet. */
+static int read_metas(kgw_datadir_t *d, int32_t node_id, bool *have, char *err, size_t errlen) {
+    size_t first = d->dirs.n;
+    for (size_t i = 0; i < d->dirs.n; i++) {
+        char id[32];
+        int rc = read_meta(d->dirs.v[i], node_id, id, err, errlen);
+        if (rc < 0)
+            return -1;
+        have[i] = rc == 0;
+        if (!have[i])
+            continue;
+        if (first == d->dirs.n) {
+            first = i;
+            memcpy(d->cluster_id, id, sizeof d->cluster_id);
+        } else if (strcmp(id, d->cluster_id) != 0) {
+            fail(err, errlen,
+                 "log.dirs %s: meta.properties has cluster.id %s, but %s has cluster.id %s",
+                 d->dirs.v[i], id, d->dirs.v[first], d->cluster_id);
+            return -1;
+        }
+    }
+    return first == d->dirs.n ? 1 : 0;
+}
+
+int kgw_datadir_open(kgw_datadir_t *d, const char *dirs, int32_t node_id, char *err,
+                     size_t errlen) {
+    memset(d, 0, sizeof *d);
+    if (kgw_log_dirs_open(&d->dirs, dirs, err, errlen) < 0)
+        return -1;
+    bool *have = calloc(d->dirs.n, sizeof *have);
+    d->lock_fds = malloc(d->dirs.n * sizeof *d->lock_fds);
+    for (size_t i = 0; d->lock_fds && i < d->dirs.n; i++)
+        d->lock_fds[i] = -1;
+    if (!have || !d->lock_fds) {
+        fail(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < d->dirs.n; i++) {
+        if (lock_dir(d->dirs.v[i], &d->lock_fds[i], err, errlen) < 0)
+            goto fail;
+    }
+    int rc = read_metas(d, node_id, have, err, errlen);
+    if (rc < 0)
+        goto fail;
+    if (rc == 1 && kgw_cluster_id_generate(d->cluster_id) < 0) {
+        fail(err, errlen, "cannot get random bytes for the cluster id");
+        goto fail;
+    }
+    /* A dir added to the list (or a fresh start) gets the cluster's id. */
+    for (size_t i = 0; i < d->dirs.n; i++) {
+        if (!have[i] && write_meta(d->dirs.v[i], d->cluster_id, node_id, err, errlen) < 0)
+            goto fail;
+    }
+    free(have);
+    return 0;
+fail:
+    free(have);
+    kgw_datadir_close(d);
+    return -1;
+}
+
 void kgw_datadir_close(kgw_datadir_t *d) {
-    if (d->lock_fd >= 0)
-        close(d->lock_fd);
-    d->lock_fd = -1;
+    for (size_t i = 0; d->lock_fds && i < d->dirs.n; i++) {
+        if (d->lock_fds[i] >= 0)
+            close(d->lock_fds[i]);
+    }
+    free(d->lock_fds);
+    d->lock_fds = NULL;
+    kgw_log_dirs_free(&d->dirs);
 }

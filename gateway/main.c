@@ -152,9 +152,10 @@ int main(int argc, char **argv) {
     server.on_stopped = on_stopped;
 
     kgw_backend_t *backend = NULL;
-    int rc = kgw_embedded_open(&backend, loop, &config);
+    int rc = kgw_embedded_open(&backend, loop, &config, err, sizeof err);
     if (rc < 0) {
-        kgw_error("cannot open the embedded log in %s: %s", config.log_dirs, backend_error(rc));
+        kgw_error("cannot open the embedded log in %s: %s", config.log_dirs,
+                  err[0] ? err : backend_error(rc));
         return 1;
     }
     backend->on_data = kgw_data_handlers_on_data;

@@ -74,6 +74,7 @@ typedef struct kgw_partition_size {
     int32_t partition;
     int64_t size_bytes;
     int64_t offset_lag;
+    const char *log_dir; /* the list_log_dirs entry holding it */
 } kgw_partition_size_t;
 
 typedef struct kgw_backend_ops {
@@ -130,7 +131,10 @@ typedef struct kgw_backend_ops {
                           int (*fn)(void *arg, const kgw_producer_state_t *p), void *arg);
 
     /* ---- log dirs ---- */
-    const char *(*log_dir)(kgw_backend_t *be);
+    /* Calls fn for each local log directory, in log.dirs order; stops early
+     * if fn returns non-zero. A backend without local storage has none. */
+    int (*list_log_dirs)(kgw_backend_t *be, int (*fn)(void *arg, const char *dir), void *arg);
+    /* Calls fn for each partition with its size and its log dir. */
     int (*list_partition_sizes)(kgw_backend_t *be,
                                 int (*fn)(void *arg, const kgw_partition_size_t *p), void *arg);
 

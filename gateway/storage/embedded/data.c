@@ -260,9 +260,11 @@ int emb_list_partition_sizes(kgw_backend_t *b, int (*fn)(void *arg, const kgw_pa
     for (size_t i = 0; i < be->ntopics; i++) {
         emb_topic_t *t = be->topics[i];
         for (int32_t k = 0; k < t->nparts; k++) {
-            if (t->parts[k]->closed)
+            emb_part_t *p = t->parts[k];
+            if (p->closed)
                 continue;
-            kgw_partition_size_t s = {t->name, k, kgw_log_size_bytes(&t->parts[k]->log), 0};
+            kgw_partition_size_t s = {t->name, k, kgw_log_size_bytes(&p->log), 0,
+                                      be->dirs.v[p->dir_idx]};
             if (fn(arg, &s) != 0)
                 return 0;
         }

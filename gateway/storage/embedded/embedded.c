@@ -1,11 +1,13 @@
 /* The embedded backend's entry points: open (recovery), the operations
  * table, destroy.
  *
- * Layout of log.dirs (its first entry when it lists several):
- *   <topic>-<partition>/     partition logs (storage/log), producer.snapshot
+ * Layout of each dir of log.dirs:
+ *   <topic>-<partition>/     partition logs (storage/log), producer.snapshot;
+ *                            each partition in exactly one of the dirs
+ *   .kgw-embedded.lock       held (flock) while a backend has the dir open
+ * and of the first dir only (broker-wide files):
  *   __kgw_topics/<topic>.json  name, id, partition count, explicit configs
- *   __kgw_producer_ids       first producer id not yet reserved
- *   .kgw-embedded.lock       held (flock) while a backend has the dir open */
+ *   __kgw_producer_ids       first producer id not yet reserved */
 #include "internal.h"
 
 #include <errno.h>
@@ -16,8 +18,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-static const char *emb_log_dir(kgw_backend_t *b) {
-    return ((emb_t *)b)->dir;
+static int emb_list_log_dirs(kgw_backend_t *b, int (*fn)(void *arg, const char *dir), void *arg) {
+    emb_t *be = (emb_t *)b;
+    for (size_t i = 0; i < be->dirs.n; i++) {
+        if (fn(arg, be->dirs.v[i]) != 0)
+            break;
+    }
+    return 0;
 }
 
 void kgw_embedded_stats(kgw_backend_t *b, kgw_embedded_stats_t *out) {
@@ -36,9 +43,12 @@ void emb_free(emb_t *be) {
         uv_mutex_destroy(&be->qmu);
         uv_cond_destroy(&be->qcv);
     }
-    if (be->lock_fd >= 0)
-        close(be->lock_fd);
-    free(be->dir);
+    for (size_t i = 0; be->lock_fds && i < be->dirs.n; i++) {
+        if (be->lock_fds[i] >= 0)
+            close(be->lock_fds[i]);
+    }
+    free(be->lock_fds);
+    kgw_log_dirs_free(&be->dirs);
     free(be);
 }
 
@@ -72,64 +82,69 @@ const kgw_backend_ops_t emb_ops = {
     .delete_records = emb_delete_records,
     .allocate_producer_id = emb_allocate_producer_id,
     .list_producers = emb_list_producers,
-    .log_dir = emb_log_dir,
+    .list_log_dirs = emb_list_log_dirs,
     .list_partition_sizes = emb_list_partition_sizes,
     .shutdown = emb_shutdown,
 };
 
-/* The first entry of a comma-separated log.dirs, trimmed. */
-static char *first_dir(const char *dirs) {
-    while (*dirs == ' ' || *dirs == '\t')
-        dirs++;
-    size_t n = strcspn(dirs, ",");
-    while (n > 0 && (dirs[n - 1] == ' ' || dirs[n - 1] == '\t'))
-        n--;
-    if (n == 0)
-        return strdup("./data");
-    while (n > 1 && dirs[n - 1] == '/')
-        n--;
-    return strndup(dirs, n);
-}
-
-static int lock_dir(emb_t *be) {
+static int lock_dir(const char *dir, int *fd) {
     char path[4352];
-    snprintf(path, sizeof path, "%s/.kgw-embedded.lock", be->dir);
-    be->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (be->lock_fd < 0)
+    snprintf(path, sizeof path, "%s/.kgw-embedded.lock", dir);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0)
         return KGW_EIO;
     /* Two processes appending to the same segments would corrupt them. */
-    if (flock(be->lock_fd, LOCK_EX | LOCK_NB) < 0)
+    if (flock(*fd, LOCK_EX | LOCK_NB) < 0)
         return KGW_EIO;
     return 0;
 }
 
-int kgw_embedded_open(kgw_backend_t **out, uv_loop_t *loop, const kgw_config_t *config) {
+/* Creates and locks every dir, and the topic metadata dir in the first. */
+static int open_dirs(emb_t *be, const char *list, char *err, size_t errlen) {
+    if (kgw_log_dirs_open(&be->dirs, list, err, errlen) < 0)
+        return KGW_EINVAL;
+    if (!(be->lock_fds = malloc(be->dirs.n * sizeof *be->lock_fds)))
+        return KGW_ENOMEM;
+    for (size_t i = 0; i < be->dirs.n; i++)
+        be->lock_fds[i] = -1;
+    for (size_t i = 0; i < be->dirs.n; i++) {
+        if (lock_dir(be->dirs.v[i], &be->lock_fds[i]) < 0) {
+            snprintf(err, errlen, "%s is in use by another process", be->dirs.v[i]);
+            return KGW_EIO;
+        }
+    }
+    char topics[4352];
+    snprintf(topics, sizeof topics, "%s/%s", emb_meta_dir(be), EMB_TOPICS_DIR);
+    int rc = emb_mkdirs(topics);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", topics, strerror(-rc));
+        return KGW_EIO;
+    }
+    return 0;
+}
+
+int kgw_embedded_open(kgw_backend_t **out, uv_loop_t *loop, const kgw_config_t *config, char *err,
+                      size_t errlen) {
     *out = NULL;
+    if (errlen > 0)
+        err[0] = '\0';
     emb_t *be = calloc(1, sizeof *be);
     if (!be)
         return KGW_ENOMEM;
     be->base.ops = &emb_ops;
     be->loop = loop;
     be->cfg = *config;
-    be->lock_fd = -1;
     int64_t mb = 64 * 1024 * 1024;
     if (config->message_max_bytes > mb)
         mb = config->message_max_bytes;
     if (config->socket_request_max_bytes > mb)
         mb = config->socket_request_max_bytes;
     be->max_batch_bytes = mb;
-    int rc = KGW_ENOMEM;
-    if (!(be->dir = first_dir(config->log_dirs)))
-        goto fail;
-    char topics[4352];
-    snprintf(topics, sizeof topics, "%s/%s", be->dir, EMB_TOPICS_DIR);
-    rc = KGW_EIO;
-    if (emb_mkdirs(be->dir) < 0 || emb_mkdirs(topics) < 0)
-        goto fail;
-    if ((rc = lock_dir(be)) < 0)
+    int rc = open_dirs(be, config->log_dirs, err, errlen);
+    if (rc < 0)
         goto fail;
     emb_remove_deleted_dirs(be);
-    if ((rc = emb_pid_load(be)) < 0 || (rc = emb_topics_load(be)) < 0)
+    if ((rc = emb_pid_load(be)) < 0 || (rc = emb_topics_load(be, err, errlen)) < 0)
         goto fail;
     uv_mutex_init(&be->qmu);
     uv_cond_init(&be->qcv);

@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "../../config.h"
+#include "../../log_dirs.h"
 #include "../backend.h"
 #include "../log/log.h"
 #include "embedded.h"
@@ -62,7 +63,8 @@ typedef struct emb_part {
     atomic_int refs;
     char *topic;
     int32_t index;
-    char *dir;
+    size_t dir_idx; /* which of be->dirs holds it; set at open */
+    char *dir;      /* <log dir>/<topic>-<index> */
     kgw_log_t log;
     uv_mutex_t mu;
     bool closed; /* mu */
@@ -122,7 +124,10 @@ typedef struct emb {
     kgw_backend_t base;
     uv_loop_t *loop;
     kgw_config_t cfg;
-    char *dir;
+    /* Canonical paths of log.dirs. The first also holds the broker-wide
+     * files (topic metadata, producer ids), as Kafka keeps its metadata log
+     * in the first log dir. */
+    kgw_log_dirs_t dirs;
     int64_t max_batch_bytes;
 
     emb_topic_t **topics; /* sorted by name */
@@ -130,7 +135,7 @@ typedef struct emb {
 
     int64_t next_pid, pid_limit;
 
-    int lock_fd;
+    int *lock_fds;  /* one per dir, -1 when not taken */
     bool sync_init; /* qmu and qcv */
     uv_thread_t thread;
     bool thread_started;
@@ -160,19 +165,26 @@ typedef struct emb {
     kgw_embedded_stats_t stats; /* atomics would be overkill: read under qmu */
 } emb_t;
 
+static inline const char *emb_meta_dir(const emb_t *be) {
+    return be->dirs.v[0];
+}
+
 /* partition.c */
-int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, emb_part_t **out);
+/* Opens (creating if missing) partition `index` of t in be->dirs.v[dir_idx]. */
+int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, size_t dir_idx, emb_part_t **out);
 void emb_part_ref(emb_part_t *p);
 void emb_part_unref(emb_part_t *p);
 /* Closes the log (waiting for the I/O thread's current operation on it). */
 void emb_part_close(emb_part_t *p);
 void emb_part_apply_configs(emb_t *be, emb_topic_t *t, emb_part_t *p);
-char *emb_part_dir(const emb_t *be, const char *topic, int32_t index);
+char *emb_part_path(const char *log_dir, const char *topic, int32_t index);
 
 /* topics.c */
 emb_topic_t *emb_topic_find(emb_t *be, const char *name);
 emb_part_t *emb_part_find(emb_t *be, const char *topic, int32_t partition);
-int emb_topics_load(emb_t *be);
+/* Loads the topic metadata and opens every partition in the dir holding it
+ * (new ones where placement puts them); err names what is wrong. */
+int emb_topics_load(emb_t *be, char *err, size_t errlen);
 void emb_topics_free(emb_t *be);
 bool emb_topic_name_valid(const char *name);
 extern const kgw_backend_ops_t emb_ops;

@@ -1,7 +1,7 @@
 /* Files of the embedded backend outside the partition logs: one JSON file
- * per topic under __kgw_topics, the producer id reservation, and directory
- * helpers. Every file is replaced atomically (temporary file, fsync, rename,
- * fsync of the directory) so a crash leaves the old or the new version. */
+ * per topic under __kgw_topics, the producer id reservation (both in the
+ * first log dir), and directory helpers. Every file is replaced atomically (temporary file, fsync,
+ * rename, fsync of the directory) so a crash leaves the old or the new version. */
 #include "internal.h"
 
 #include <dirent.h>
@@ -123,9 +123,8 @@ int emb_remove_tree(const char *path) {
     return remove_at(AT_FDCWD, path);
 }
 
-/* Directories renamed for deletion by a delete that did not finish. */
-void emb_remove_deleted_dirs(emb_t *be) {
-    DIR *d = opendir(be->dir);
+static void remove_deleted_in(const char *dir) {
+    DIR *d = opendir(dir);
     if (!d)
         return;
     struct dirent *de;
@@ -135,6 +134,12 @@ void emb_remove_deleted_dirs(emb_t *be) {
             remove_at(dirfd(d), de->d_name);
     }
     closedir(d);
+}
+
+/* Directories renamed for deletion by a delete that did not finish. */
+void emb_remove_deleted_dirs(emb_t *be) {
+    for (size_t i = 0; i < be->dirs.n; i++)
+        remove_deleted_in(be->dirs.v[i]);
 }
 
 static void uuid_hex(const kafka_uuid_t *id, char out[33]) {
@@ -175,7 +180,7 @@ int emb_meta_write_topic(emb_t *be, const emb_topic_t *t) {
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     char dir[4352];
-    snprintf(dir, sizeof dir, "%s/%s", be->dir, EMB_TOPICS_DIR);
+    snprintf(dir, sizeof dir, "%s/%s", emb_meta_dir(be), EMB_TOPICS_DIR);
     char *name = topic_file_name(t->name);
     int rc = text && name ? emb_write_file_atomic(dir, name, text, strlen(text)) : KGW_ENOMEM;
     free(text);
@@ -185,7 +190,7 @@ int emb_meta_write_topic(emb_t *be, const emb_topic_t *t) {
 
 int emb_meta_remove_topic(emb_t *be, const char *topic) {
     char dir[4352], path[4608];
-    snprintf(dir, sizeof dir, "%s/%s", be->dir, EMB_TOPICS_DIR);
+    snprintf(dir, sizeof dir, "%s/%s", emb_meta_dir(be), EMB_TOPICS_DIR);
     snprintf(path, sizeof path, "%s/%s.json", dir, topic);
     if (unlink(path) < 0 && errno != ENOENT)
         return KGW_EIO;
@@ -236,7 +241,7 @@ out:
  * handed out, so a restart continues from it and never reuses one. */
 int emb_pid_load(emb_t *be) {
     char path[4352];
-    snprintf(path, sizeof path, "%s/%s", be->dir, EMB_PRODUCER_IDS_FILE);
+    snprintf(path, sizeof path, "%s/%s", emb_meta_dir(be), EMB_PRODUCER_IDS_FILE);
     FILE *f = fopen(path, "r");
     int64_t next = 0;
     if (f) {
@@ -259,7 +264,7 @@ int emb_allocate_producer_id(kgw_backend_t *b, int64_t *producer_id) {
         char text[64];
         int64_t limit = be->pid_limit + EMB_PRODUCER_ID_BLOCK;
         int n = snprintf(text, sizeof text, "next_block=%" PRId64 "\n", limit);
-        if (emb_write_file_atomic(be->dir, EMB_PRODUCER_IDS_FILE, text, (size_t)n) < 0)
+        if (emb_write_file_atomic(emb_meta_dir(be), EMB_PRODUCER_IDS_FILE, text, (size_t)n) < 0)
             return KGW_EIO;
         be->pid_limit = limit;
     }

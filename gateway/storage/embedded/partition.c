@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *emb_part_dir(const emb_t *be, const char *topic, int32_t index) {
-    size_t n = strlen(be->dir) + strlen(topic) + 16;
+char *emb_part_path(const char *log_dir, const char *topic, int32_t index) {
+    size_t n = strlen(log_dir) + strlen(topic) + 16;
     char *s = malloc(n);
     if (s)
-        snprintf(s, n, "%s/%s-%d", be->dir, topic, (int)index);
+        snprintf(s, n, "%s/%s-%d", log_dir, topic, (int)index);
     return s;
 }
 
@@ -67,15 +67,16 @@ void emb_part_apply_configs(emb_t *be, emb_topic_t *t, emb_part_t *p) {
     uv_mutex_unlock(&p->mu);
 }
 
-int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, emb_part_t **out) {
+int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, size_t dir_idx, emb_part_t **out) {
     emb_part_t *p = calloc(1, sizeof *p);
     if (!p)
         return KGW_ENOMEM;
     atomic_init(&p->refs, 1);
     p->index = index;
+    p->dir_idx = dir_idx;
     p->first_unflushed_ms = -1;
     p->topic = strdup(t->name);
-    p->dir = emb_part_dir(be, t->name, index);
+    p->dir = emb_part_path(be->dirs.v[dir_idx], t->name, index);
     if (!p->topic || !p->dir) {
         free(p->topic);
         free(p->dir);

@@ -1,4 +1,5 @@
-/* The topic table (loop thread): create, delete, grow, look up, configs.
+/* The topic table (loop thread): create, delete, grow, look up, configs,
+ * and where partitions go among the log dirs.
  * Metadata is written before the partition directories exist and removed
  * before they are, so after a crash a topic either has its metadata or is
  * gone; leftover directories are cleared when a topic is created. */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool emb_topic_name_valid(const char *name) {
@@ -193,23 +195,64 @@ static int check_cfg(const char *key, const char *value) {
     return 0;
 }
 
-static int open_parts(emb_t *be, emb_topic_t *t, int32_t from, int32_t to) {
-    for (int32_t i = from; i < to; i++) {
-        int rc = emb_part_open(be, t, i, &t->parts[i]);
-        if (rc < 0)
-            return rc;
+/* Open partitions per log dir, over the topics in the table. */
+static size_t *dir_loads(emb_t *be) {
+    size_t *load = calloc(be->dirs.n, sizeof *load);
+    for (size_t i = 0; load && i < be->ntopics; i++) {
+        const emb_topic_t *t = be->topics[i];
+        for (int32_t k = 0; k < t->nparts; k++) {
+            if (t->parts[k])
+                load[t->parts[k]->dir_idx]++;
+        }
     }
-    return 0;
+    return load;
+}
+
+/* As Kafka's LogManager: the dir with the fewest partitions, the earlier
+ * one on a tie. */
+static size_t least_loaded(const size_t *load, size_t n) {
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (load[i] < load[best])
+            best = i;
+    }
+    return best;
+}
+
+/* Opens the partitions of [from, to) not open yet, each in the least loaded
+ * dir at that moment. A topic being created is not in the table yet; its
+ * partitions count as they are placed. */
+static int open_new_parts(emb_t *be, emb_topic_t *t, int32_t from, int32_t to) {
+    size_t *load = dir_loads(be);
+    if (!load)
+        return KGW_ENOMEM;
+    int rc = 0;
+    for (int32_t i = from; rc == 0 && i < to; i++) {
+        if (t->parts[i])
+            continue;
+        size_t d = least_loaded(load, be->dirs.n);
+        if ((rc = emb_part_open(be, t, i, d, &t->parts[i])) == 0)
+            load[d]++;
+    }
+    free(load);
+    return rc;
+}
+
+static bool is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* A directory left by a delete that crashed before removing it must not
- * give a new topic of the same name old data. */
+ * give a new topic of the same name old data, in whichever dir it is. */
 static void clear_stale_dirs(emb_t *be, const char *topic, int32_t from, int32_t to) {
-    for (int32_t i = from; i < to; i++) {
-        char *dir = emb_part_dir(be, topic, i);
-        if (dir && access(dir, F_OK) == 0)
-            emb_remove_tree(dir);
-        free(dir);
+    for (size_t d = 0; d < be->dirs.n; d++) {
+        for (int32_t i = from; i < to; i++) {
+            char *dir = emb_part_path(be->dirs.v[d], topic, i);
+            if (dir && access(dir, F_OK) == 0)
+                emb_remove_tree(dir);
+            free(dir);
+        }
     }
 }
 
@@ -253,7 +296,7 @@ int emb_create_topic(kgw_backend_t *b, const char *name, int32_t partitions,
     }
     clear_stale_dirs(be, name, 0, partitions);
     t->nparts = partitions;
-    if ((rc = emb_meta_write_topic(be, t)) < 0 || (rc = open_parts(be, t, 0, partitions)) < 0 ||
+    if ((rc = emb_meta_write_topic(be, t)) < 0 || (rc = open_new_parts(be, t, 0, partitions)) < 0 ||
         (rc = insert_topic(be, t)) < 0) {
         emb_meta_remove_topic(be, name);
         topic_free(t);
@@ -262,6 +305,29 @@ int emb_create_topic(kgw_backend_t *b, const char *name, int32_t partitions,
     }
     fill_info(t, out);
     return 0;
+}
+
+/* Renames a deleted partition's directory within its log dir (Kafka's
+ * "<topic>-<p>.<id>-delete", topic cut to keep the name within 255 bytes)
+ * so the name is free at once and an interrupted removal is finished at
+ * the next open; the I/O thread removes it. */
+static void remove_part_dir(emb_t *be, const emb_part_t *p, const char *idhex) {
+    char suffix[64], newname[4608];
+    snprintf(suffix, sizeof suffix, "-%d.%s%s", (int)p->index, idhex, EMB_DELETE_SUFFIX);
+    int keep = (int)strlen(p->topic);
+    if (keep > 255 - (int)strlen(suffix))
+        keep = 255 - (int)strlen(suffix);
+    snprintf(newname, sizeof newname, "%s/%.*s%s", be->dirs.v[p->dir_idx], keep, p->topic, suffix);
+    emb_job_t *job = calloc(1, sizeof *job);
+    bool renamed = rename(p->dir, newname) == 0;
+    if (renamed && job && !be->shutting_down) {
+        job->kind = EMB_JOB_REMOVE_DIR;
+        job->path = strdup(newname);
+        emb_io_post(be, job);
+    } else {
+        free(job);
+        emb_remove_tree(renamed ? newname : p->dir);
+    }
 }
 
 int emb_delete_topic(kgw_backend_t *b, const char *name) {
@@ -280,32 +346,18 @@ int emb_delete_topic(kgw_backend_t *b, const char *name) {
     char idhex[33];
     for (int k = 0; k < 16; k++)
         snprintf(idhex + 2 * k, 3, "%02x", id.b[k]);
+    bool *touched = calloc(be->dirs.n, sizeof *touched);
     for (int32_t p = 0; p < t->nparts; p++) {
         emb_part_close(t->parts[p]);
-        /* Renamed first (Kafka's "<topic>-<p>.<id>-delete", topic cut to
-         * keep the name within 255 bytes) so the name is free at once and
-         * an interrupted removal is finished at the next open. */
-        char suffix[64], newname[4608];
-        snprintf(suffix, sizeof suffix, "-%d.%s%s", (int)p, idhex, EMB_DELETE_SUFFIX);
-        int keep = (int)strlen(name);
-        if (keep > 255 - (int)strlen(suffix))
-            keep = 255 - (int)strlen(suffix);
-        snprintf(newname, sizeof newname, "%s/%.*s%s", be->dir, keep, name, suffix);
-        char *dir = emb_part_dir(be, name, p);
-        emb_job_t *job = calloc(1, sizeof *job);
-        bool renamed = dir && rename(dir, newname) == 0;
-        if (renamed && job && !be->shutting_down) {
-            job->kind = EMB_JOB_REMOVE_DIR;
-            job->path = strdup(newname);
-            emb_io_post(be, job);
-        } else {
-            free(job);
-            if (renamed || dir)
-                emb_remove_tree(renamed ? newname : dir);
-        }
-        free(dir);
+        remove_part_dir(be, t->parts[p], idhex);
+        if (touched)
+            touched[t->parts[p]->dir_idx] = true;
     }
-    emb_fsync_dir(be->dir);
+    for (size_t d = 0; d < be->dirs.n; d++) {
+        if (!touched || touched[d])
+            emb_fsync_dir(be->dirs.v[d]);
+    }
+    free(touched);
     topic_free(t);
     return 0;
 }
@@ -327,7 +379,7 @@ int emb_create_partitions(kgw_backend_t *b, const char *name, int32_t total) {
     t->nparts = total;
     int rc = emb_meta_write_topic(be, t);
     if (rc == 0)
-        rc = open_parts(be, t, old, total);
+        rc = open_new_parts(be, t, old, total);
     if (rc < 0) {
         for (int32_t i = old; i < total; i++) {
             if (t->parts[i]) {
@@ -419,12 +471,15 @@ int emb_list_topic_configs(kgw_backend_t *b, const char *topic,
     return 0;
 }
 
-int emb_topics_load(emb_t *be) {
+/* Reads every topic's metadata into the table, no partition open yet. */
+static int read_topics(emb_t *be, char *err, size_t errlen) {
     char dir[4352];
-    snprintf(dir, sizeof dir, "%s/%s", be->dir, EMB_TOPICS_DIR);
+    snprintf(dir, sizeof dir, "%s/%s", emb_meta_dir(be), EMB_TOPICS_DIR);
     DIR *d = opendir(dir);
-    if (!d)
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return KGW_EIO;
+    }
     int rc = 0;
     struct dirent *de;
     while (rc == 0 && (de = readdir(d)) != NULL) {
@@ -439,6 +494,7 @@ int emb_topics_load(emb_t *be) {
             break;
         }
         if ((rc = emb_meta_read_topic(path, t)) < 0) {
+            snprintf(err, errlen, "%s: unreadable topic metadata", path);
             free_cfgs(t);
             free(t);
             break;
@@ -450,11 +506,60 @@ int emb_topics_load(emb_t *be) {
             topic_free(t);
             break;
         }
-        if ((rc = open_parts(be, t, 0, t->nparts)) < 0 || (rc = insert_topic(be, t)) < 0) {
+        if ((rc = insert_topic(be, t)) < 0) {
             topic_free(t);
             break;
         }
     }
     closedir(d);
+    return rc;
+}
+
+/* Which dir holds partition `index` of topic: 1 with *where set, 0 if none
+ * does, or an error if two do (which copy is current cannot be told). */
+static int locate(emb_t *be, const char *topic, int32_t index, size_t *where, char *err,
+                  size_t errlen) {
+    int found = 0;
+    for (size_t d = 0; d < be->dirs.n; d++) {
+        char *path = emb_part_path(be->dirs.v[d], topic, index);
+        if (!path)
+            return KGW_ENOMEM;
+        bool here = is_dir(path);
+        free(path);
+        if (here && found) {
+            snprintf(err, errlen, "partition %s-%d is in two log dirs: %s/%s-%d and %s/%s-%d",
+                     topic, (int)index, be->dirs.v[*where], topic, (int)index, be->dirs.v[d], topic,
+                     (int)index);
+            return KGW_EINVAL;
+        }
+        if (here) {
+            found = 1;
+            *where = d;
+        }
+    }
+    return found;
+}
+
+/* Opens the partitions that have a directory, where it is. */
+static int open_existing_parts(emb_t *be, emb_topic_t *t, char *err, size_t errlen) {
+    for (int32_t i = 0; i < t->nparts; i++) {
+        size_t d = 0;
+        int rc = locate(be, t->name, i, &d, err, errlen);
+        if (rc == 1 && (rc = emb_part_open(be, t, i, d, &t->parts[i])) < 0)
+            snprintf(err, errlen, "%s/%s-%d: cannot open the partition log", be->dirs.v[d], t->name,
+                     (int)i);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int emb_topics_load(emb_t *be, char *err, size_t errlen) {
+    int rc = read_topics(be, err, errlen);
+    for (size_t i = 0; rc == 0 && i < be->ntopics; i++)
+        rc = open_existing_parts(be, be->topics[i], err, errlen);
+    /* Placed only once every existing partition counts for the loads. */
+    for (size_t i = 0; rc == 0 && i < be->ntopics; i++)
+        rc = open_new_parts(be, be->topics[i], 0, be->topics[i]->nparts);
     return rc;
 }

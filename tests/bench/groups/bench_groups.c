@@ -255,8 +255,9 @@ int main(int argc, char **argv) {
     uv_loop_t loop;
     uv_loop_init(&loop);
     kgw_backend_t *be = NULL;
-    if (kgw_embedded_open(&be, &loop, &cfg) < 0) {
-        fprintf(stderr, "cannot open the embedded log in %s\n", dir);
+    char err[512];
+    if (kgw_embedded_open(&be, &loop, &cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "cannot open the embedded log in %s: %s\n", dir, err);
         return 1;
     }
     for (int t = 0; t < 10; t++) {

@@ -1,7 +1,8 @@
 /* The embedded backend through its operations table, on a real uv loop and
  * real files: topics and their persistence, appends and reads, acks and
  * group commit, idempotent producers, LogAppendTime, timestamp lookups,
- * DeleteRecords, producer ids, shutdown. */
+ * DeleteRecords, producer ids, shutdown, and several log dirs (placement,
+ * reopen, delete, conflicts). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,8 +47,10 @@ static void on_data(void *arg, const char *topic, int32_t partition, int64_t hw)
 }
 
 static void be_open(fx_t *f) {
-    int rc = kgw_embedded_open(&f->be, &f->loop, &f->cfg);
-    CHECK("kgw_embedded_open", 0, rc);
+    char err[512] = "";
+    int rc = kgw_embedded_open(&f->be, &f->loop, &f->cfg, err, sizeof err);
+    if (rc != 0)
+        fail_msg("kgw_embedded_open: expected 0, got %d (%s)", rc, err);
     f->be->on_data = on_data;
     f->be->on_data_arg = f;
 }
@@ -201,6 +204,18 @@ static int64_t hw_of(fx_t *f, const char *topic, int32_t part) {
 static bool dir_exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+typedef struct dirs {
+    char v[4][256];
+    int n;
+} dirs_t;
+
+static int collect_dir(void *arg, const char *dir) {
+    dirs_t *d = arg;
+    if (d->n < 4)
+        snprintf(d->v[d->n++], sizeof d->v[0], "%s", dir);
+    return 0;
 }
 
 /* ---- topics ---- */
@@ -381,7 +396,10 @@ static void test_append_read(void **state) {
     CHECK("missing partition", KAFKA_ERROR_UNKNOWN_TOPIC_OR_PARTITION, r.error);
     f->be->ops->read_release(f->be, &r);
 
-    assert_string_equal(f->dir, f->be->ops->log_dir(f->be));
+    dirs_t d = {0};
+    f->be->ops->list_log_dirs(f->be, collect_dir, &d);
+    CHECK("log dirs", 1, d.n);
+    assert_string_equal(f->dir, d.v[0]);
 }
 
 static int sum_sizes(void *arg, const kgw_partition_size_t *p) {
@@ -975,10 +993,213 @@ static void test_shutdown_drains(void **state) {
     CHECK("hw after reopen", DRAIN_N * 2, hw_of(f, "drain", 0));
 }
 
+/* ---- several log dirs ---- */
+
+/* Reopens the backend on f->dir/a and f->dir/b (made canonical, as the
+ * backend reports them). */
+static void use_two_dirs(fx_t *f, char a[256], char b[256]) {
+    be_close(f);
+    char *root = realpath(f->dir, NULL);
+    snprintf(a, 256, "%s/a", root);
+    snprintf(b, 256, "%s/b", root);
+    free(root);
+    snprintf(f->cfg.log_dirs, sizeof f->cfg.log_dirs, "%s, %s", a, b);
+    be_open(f);
+}
+
+typedef struct placed {
+    const char *topic;
+    int32_t partition;
+    const char *dir;
+} placed_t;
+
+typedef struct where {
+    const placed_t *want;
+    size_t n;
+    int seen;
+} where_t;
+
+static int check_size_dir(void *arg, const kgw_partition_size_t *p) {
+    where_t *w = arg;
+    for (size_t i = 0; i < w->n; i++) {
+        if (strcmp(w->want[i].topic, p->topic) != 0 || w->want[i].partition != p->partition)
+            continue;
+        w->seen++;
+        if (!p->log_dir || strcmp(p->log_dir, w->want[i].dir) != 0)
+            fail_msg("%s-%d: expected in log dir %s, reported in %s", p->topic, (int)p->partition,
+                     w->want[i].dir, p->log_dir ? p->log_dir : "(null)");
+    }
+    return 0;
+}
+
+/* Each partition's directory exists in its dir only, and the backend
+ * reports that dir for it. */
+static void check_placement(fx_t *f, const placed_t *want, size_t n, const char *a, const char *b) {
+    for (size_t i = 0; i < n; i++) {
+        const char *other = strcmp(want[i].dir, a) == 0 ? b : a;
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s-%d", want[i].dir, want[i].topic, (int)want[i].partition);
+        if (!dir_exists(path))
+            fail_msg("expected %s to exist", path);
+        snprintf(path, sizeof path, "%s/%s-%d", other, want[i].topic, (int)want[i].partition);
+        if (dir_exists(path))
+            fail_msg("expected %s not to exist (the partition belongs in %s)", path, want[i].dir);
+    }
+    where_t w = {want, n, 0};
+    f->be->ops->list_partition_sizes(f->be, check_size_dir, &w);
+    CHECK("partitions listed with a log dir", (int64_t)n, w.seen);
+}
+
+static void test_dirs_placement(void **state) {
+    fx_t *f = *state;
+    char a[256], b[256];
+    use_two_dirs(f, a, b);
+    dirs_t d = {0};
+    f->be->ops->list_log_dirs(f->be, collect_dir, &d);
+    CHECK("log dirs", 2, d.n);
+    assert_string_equal(a, d.v[0]);
+    assert_string_equal(b, d.v[1]);
+
+    /* Fewest partitions wins, the earlier dir on a tie. */
+    create(f, "x", 3); /* a, b, a */
+    create(f, "y", 1); /* b: 1 partition against a's 2 */
+    CHECK("grow y", 0, f->be->ops->create_partitions(f->be, "y", 3)); /* a (tie), then b */
+    const placed_t before[] = {{"x", 0, a}, {"x", 1, b}, {"x", 2, a},
+                               {"y", 0, b}, {"y", 1, a}, {"y", 2, b}};
+    check_placement(f, before, 6, a, b);
+    CHECK("delete x", 0, f->be->ops->delete_topic(f->be, "x")); /* a:1 b:2 */
+    create(f, "z", 2);                                          /* a, then a (tie) */
+    const placed_t after[] = {{"y", 0, b}, {"y", 1, a}, {"y", 2, b}, {"z", 0, a}, {"z", 1, a}};
+    check_placement(f, after, 5, a, b);
+
+    /* Broker-wide files stay in the first dir. */
+    int64_t pid;
+    CHECK("producer id", 0, f->be->ops->allocate_producer_id(f->be, &pid));
+    char path[600];
+    const char *first_only[] = {"__kgw_topics", "__kgw_producer_ids"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, first_only[i]);
+        if (!dir_exists(path))
+            fail_msg("expected %s in the first log dir", path);
+        snprintf(path, sizeof path, "%s/%s", b, first_only[i]);
+        if (dir_exists(path))
+            fail_msg("expected no %s in the second log dir", path);
+    }
+}
+
+static void test_dirs_reopen(void **state) {
+    fx_t *f = *state;
+    char a[256], b[256];
+    use_two_dirs(f, a, b);
+    create(f, "r", 4); /* a b a b */
+    bspec_t s = {3, now_ms(), 1, KAFKA_CODEC_NONE, -1, -1, -1};
+    for (int32_t p = 0; p < 4; p++) {
+        s.count = 1 + p;
+        CHECK("append", 0, append_spec(f, "r", p, 1, &s).error);
+    }
+    /* A partition is found in whichever dir holds it (r-0 moved to b by
+     * hand); one whose directory is gone (r-2) comes back, empty, in the
+     * least loaded dir: a, which now holds none. */
+    be_close(f);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/r-2' && mv '%s/r-0' '%s/r-0'", a, a, b);
+    CHECK(cmd, 0, system(cmd));
+    be_open(f);
+    const placed_t want[] = {{"r", 0, b}, {"r", 1, b}, {"r", 2, a}, {"r", 3, b}};
+    check_placement(f, want, 4, a, b);
+    CHECK("hw r-0 (moved to b)", 1, hw_of(f, "r", 0));
+    CHECK("hw r-1", 2, hw_of(f, "r", 1));
+    CHECK("hw r-2 (recreated empty)", 0, hw_of(f, "r", 2));
+    CHECK("hw r-3", 4, hw_of(f, "r", 3));
+    kgw_read_result_t r;
+    CHECK("read r-3", 0, f->be->ops->read(f->be, "r", 3, 0, 1 << 20, &r));
+    CHECK("read r-3: error", 0, r.error);
+    if (r.len == 0)
+        fail_msg("read r-3 after reopen: expected its batch, got no bytes");
+    f->be->ops->read_release(f->be, &r);
+}
+
+static int count_entries(const char *dir, const char *pattern) {
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c -- '%s'", dir, pattern);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (fscanf(p, "%d", &n) != 1)
+        n = -1;
+    pclose(p);
+    return n;
+}
+
+static void test_dirs_delete(void **state) {
+    fx_t *f = *state;
+    char a[256], b[256];
+    use_two_dirs(f, a, b);
+    create(f, "gone", 4);
+    create(f, "stay", 1);
+    CHECK("append", 0, append_n(f, "gone", 3, now_ms()).error);
+    CHECK("gone-* in a before delete", 2, count_entries(a, "^gone-"));
+    CHECK("gone-* in b before delete", 2, count_entries(b, "^gone-"));
+    CHECK("delete", 0, f->be->ops->delete_topic(f->be, "gone"));
+    be_close(f); /* the I/O thread has removed the renamed directories */
+    CHECK("gone-* left in a", 0, count_entries(a, "^gone-"));
+    CHECK("gone-* left in b", 0, count_entries(b, "^gone-"));
+    CHECK("-delete left in a", 0, count_entries(a, "-delete$"));
+    CHECK("-delete left in b", 0, count_entries(b, "-delete$"));
+    be_open(f);
+    kgw_topic_info_t info;
+    CHECK("get deleted", KGW_ENOTFOUND, f->be->ops->get_topic(f->be, "gone", &info));
+    CHECK("other topic kept", 0, f->be->ops->get_topic(f->be, "stay", &info));
+}
+
+static void test_dirs_partition_twice(void **state) {
+    fx_t *f = *state;
+    char a[256], b[256];
+    use_two_dirs(f, a, b);
+    /* A stale directory left in the other dir by a crashed delete is
+     * cleared when a topic of that name is created. */
+    char path[600];
+    snprintf(path, sizeof path, "%s/dup-0", b);
+    CHECK("mkdir stale", 0, mkdir(path, 0755));
+    create(f, "dup", 2); /* dup-0 in a, dup-1 in b */
+    if (dir_exists(path))
+        fail_msg("expected the stale %s to be removed when dup was created", path);
+    be_reopen(f);
+
+    be_close(f);
+    CHECK("mkdir copy", 0, mkdir(path, 0755));
+    char err[1024] = "";
+    kgw_backend_t *be = NULL;
+    int rc = kgw_embedded_open(&be, &f->loop, &f->cfg, err, sizeof err);
+    if (be)
+        f->be = be; /* teardown closes it */
+    CHECK("open with dup-0 in both dirs", KGW_EINVAL, rc);
+    char in_a[600];
+    snprintf(in_a, sizeof in_a, "%s/dup-0", a);
+    if (!strstr(err, in_a) || !strstr(err, path))
+        fail_msg("error: expected both %s and %s named, got '%s'", in_a, path, err);
+}
+
+static void test_dirs_listed_twice(void **state) {
+    fx_t *f = *state;
+    be_close(f);
+    const char *lists[] = {"%s/a,%s/a", "%s/a,%s/./a/", "%s/a,,%s/b"};
+    for (int i = 0; i < 3; i++) {
+        char list[600];
+        snprintf(list, sizeof list, lists[i], f->dir, f->dir);
+        snprintf(f->cfg.log_dirs, sizeof f->cfg.log_dirs, "%s", list);
+        char err[1024] = "";
+        kgw_backend_t *be = NULL;
+        int rc = kgw_embedded_open(&be, &f->loop, &f->cfg, err, sizeof err);
+        if (rc != KGW_EINVAL || be)
+            fail_msg("log.dirs=%s: expected KGW_EINVAL (%d), got %d (%s)", list, KGW_EINVAL, rc,
+                     err);
+    }
+}
+
 static void test_dir_locked(void **state) {
     fx_t *f = *state;
     kgw_backend_t *second = NULL;
-    int rc = kgw_embedded_open(&second, &f->loop, &f->cfg);
+    int rc = kgw_embedded_open(&second, &f->loop, &f->cfg, NULL, 0);
     CHECK("second open of the same dir", KGW_EIO, rc);
 }
 
@@ -1008,6 +1229,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_delete_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_drains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dirs_placement, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dirs_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dirs_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dirs_partition_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dirs_listed_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dir_locked, setup, teardown),
     };
     return cmocka_run_group_tests_name("embedded", tests, NULL, NULL);
