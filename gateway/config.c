@@ -312,10 +312,6 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
             fail(err, errlen, "%s: empty", key);
             return -1;
         }
-        if (strchr(value, ',') != NULL) {
-            fail(err, errlen, "%s: only one directory is supported, got '%s'", key, value);
-            return -1;
-        }
         if (strlen(value) >= sizeof c->log_dirs) {
             fail(err, errlen, "%s: path too long", key);
             return -1;

@@ -87,7 +87,9 @@ static void test_malformed_and_unknown(void **state) {
     assert_int_equal(set(&c, "num.partitions", "99999999999", err), -1);
     assert_int_equal(set(&c, "default.replication.factor", "2", err), -1);
     assert_int_equal(set(&c, "auto.create.topics.enable", "1", err), -1);
-    assert_int_equal(set(&c, "log.dirs", "a,b", err), -1);
+    assert_int_equal(set(&c, "log.dirs", "", err), -1);
+    assert_int_equal(set(&c, "log.dirs", "a,b", err), 0);
+    assert_string_equal(c.log_dirs, "a,b");
     assert_int_equal(set(&c, "num.partitions", " 4 ", err), 0);
     assert_int_equal(c.num_partitions, 4);
     assert_int_equal(set(&c, "auto.create.topics.enable", "FALSE", err), 0);
