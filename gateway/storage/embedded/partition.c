@@ -32,6 +32,23 @@ static int64_t cfg_i64(const emb_topic_t *t, const char *key, int64_t dflt) {
     return *end ? dflt : x;
 }
 
+/* Whether the topic's cleanup.policy list (Kafka's default: delete)
+ * contains policy. */
+static bool has_cleanup_policy(const emb_topic_t *t, const char *policy) {
+    const char *v = topic_cfg(t, "cleanup.policy");
+    if (!v)
+        return strcmp(policy, "delete") == 0;
+    size_t n = strlen(policy);
+    for (const char *p = v; *p;) {
+        p += strspn(p, ", \t");
+        size_t len = strcspn(p, ", \t");
+        if (len == n && strncmp(p, policy, n) == 0)
+            return true;
+        p += len;
+    }
+    return false;
+}
+
 static void log_config(const emb_t *be, const emb_topic_t *t, kgw_log_config_t *lc) {
     kgw_log_config_default(lc);
     const kgw_config_t *c = &be->cfg;
@@ -44,6 +61,10 @@ static void log_config(const emb_t *be, const emb_topic_t *t, kgw_log_config_t *
     lc->segment_ms = cfg_i64(t, "segment.ms", lc->segment_ms);
     lc->retention_ms = cfg_i64(t, "retention.ms", lc->retention_ms);
     lc->retention_bytes = cfg_i64(t, "retention.bytes", lc->retention_bytes);
+    /* Kafka deletes old segments only under the delete policy: a
+     * compact-only topic keeps every key's latest value however old. */
+    if (!has_cleanup_policy(t, "delete"))
+        lc->retention_ms = lc->retention_bytes = -1;
     /* Size limits are the Produce handler's job (max.message.bytes); the
      * log's bound only has to admit anything a request can carry, and must
      * not shrink, or recovery would cut batches written under a larger one. */

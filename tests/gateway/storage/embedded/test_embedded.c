@@ -956,6 +956,44 @@ static void test_retention_config(void **state) {
     CHECK("hw kept", 15, hw);
 }
 
+/* Runs the loop for ms milliseconds, or until *ls moves past 0. */
+static void run_until_log_start_moves(fx_t *f, const char *topic, int ms, int64_t *ls) {
+    int64_t hw;
+    uv_timer_t deadline;
+    bool expired = false;
+    uv_timer_init(&f->loop, &deadline);
+    deadline.data = &expired;
+    uv_timer_start(&deadline, on_deadline, (uint64_t)ms, 0);
+    f->be->ops->offsets(f->be, topic, 0, ls, &hw);
+    while (*ls == 0 && !expired) {
+        uv_run(&f->loop, UV_RUN_ONCE);
+        f->be->ops->offsets(f->be, topic, 0, ls, &hw);
+    }
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
+static void test_retention_skips_compact_only(void **state) {
+    fx_t *f = *state;
+    be_close(f);
+    f->cfg.log_retention_check_interval_ms = 20;
+    be_open(f);
+    kgw_config_entry_t cfg[] = {
+        {"segment.bytes", "200"}, {"retention.ms", "60000"}, {"cleanup.policy", "compact"}};
+    CHECK("create", 0, f->be->ops->create_topic(f->be, "cmp", 1, cfg, 3, NULL));
+    for (int i = 0; i < 5; i++)
+        append_n(f, "cmp", 3, now_ms() - 3600 * 1000);
+    int64_t ls;
+    run_until_log_start_moves(f, "cmp", 300, &ls);
+    CHECK("log start of a compact-only topic after retention checks", 0, ls);
+    CHECK("set cleanup.policy", 0,
+          f->be->ops->set_topic_config(f->be, "cmp", "cleanup.policy", "compact, delete"));
+    run_until_log_start_moves(f, "cmp", 2000, &ls);
+    if (ls == 0)
+        fail_msg("cleanup.policy=compact,delete: expected retention to move the log start "
+                 "within 2 s, still 0");
+}
+
 /* ---- shutdown ---- */
 
 #define DRAIN_N 100
@@ -1228,6 +1266,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_offset_for_timestamp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention_skips_compact_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_drains, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirs_placement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirs_reopen, setup, teardown),
