@@ -3,12 +3,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "errbuf.h"
 #include "logging.h"
 
 enum setting_kind {
@@ -132,18 +132,6 @@ void kgw_config_init(kgw_config_t *c) {
     c->log_level = KGW_LEVEL_INFO;
 }
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...) {
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static const setting_t *find_setting(const char *name, unsigned *index) {
     for (unsigned i = 0; i < NSETTINGS; i++) {
         if (strcmp(settings[i].name, name) == 0) {
@@ -185,15 +173,15 @@ static bool parse_int64(const char *s, int64_t *out) {
 static int parse_listener(const char *key, const char *value, char *host, size_t hostlen, int *port,
                           char *err, size_t errlen) {
     if (strchr(value, ',') != NULL) {
-        fail(err, errlen, "%s: only one listener is supported, got '%s'", key, value);
+        kgw_errbuf_set(err, errlen, "%s: only one listener is supported, got '%s'", key, value);
         return -1;
     }
     static const char prefix[] = "PLAINTEXT://";
     if (strncasecmp(value, prefix, sizeof prefix - 1) != 0) {
-        fail(err, errlen,
-             "%s: expected PLAINTEXT://host:port (only PLAINTEXT is supported), "
-             "got '%s'",
-             key, value);
+        kgw_errbuf_set(err, errlen,
+                       "%s: expected PLAINTEXT://host:port (only PLAINTEXT is supported), "
+                       "got '%s'",
+                       key, value);
         return -1;
     }
     const char *h = value + sizeof prefix - 1;
@@ -202,7 +190,7 @@ static int parse_listener(const char *key, const char *value, char *host, size_t
     if (*h == '[') {
         const char *close = strchr(h, ']');
         if (close == NULL || close[1] != ':') {
-            fail(err, errlen, "%s: malformed IPv6 address in '%s'", key, value);
+            kgw_errbuf_set(err, errlen, "%s: malformed IPv6 address in '%s'", key, value);
             return -1;
         }
         hlen = (size_t)(close - h - 1);
@@ -211,18 +199,18 @@ static int parse_listener(const char *key, const char *value, char *host, size_t
     } else {
         colon = strrchr(h, ':');
         if (colon == NULL) {
-            fail(err, errlen, "%s: missing port in '%s'", key, value);
+            kgw_errbuf_set(err, errlen, "%s: missing port in '%s'", key, value);
             return -1;
         }
         hlen = (size_t)(colon - h);
     }
     int64_t p;
     if (!parse_int64(colon + 1, &p) || p < 0 || p > 65535) {
-        fail(err, errlen, "%s: bad port in '%s'", key, value);
+        kgw_errbuf_set(err, errlen, "%s: bad port in '%s'", key, value);
         return -1;
     }
     if (hlen >= hostlen) {
-        fail(err, errlen, "%s: host name too long in '%s'", key, value);
+        kgw_errbuf_set(err, errlen, "%s: host name too long in '%s'", key, value);
         return -1;
     }
     memcpy(host, h, hlen);
@@ -250,12 +238,13 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
     case SET_HOURS:
     case SET_MINUTES:
         if (!parse_int64(value, &v)) {
-            fail(err, errlen, "%s: expected an integer, got '%s'", key, value);
+            kgw_errbuf_set(err, errlen, "%s: expected an integer, got '%s'", key, value);
             return -1;
         }
         if (v < s->min || v > s->max) {
-            fail(err, errlen, "%s: value %" PRId64 " out of range [%" PRId64 ", %" PRId64 "]", key,
-                 v, s->min, s->max);
+            kgw_errbuf_set(err, errlen,
+                           "%s: value %" PRId64 " out of range [%" PRId64 ", %" PRId64 "]", key, v,
+                           s->min, s->max);
             return -1;
         }
         if (s->kind == SET_INT16)
@@ -283,7 +272,7 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
         else if (strcasecmp(value, "false") == 0)
             *(bool *)((char *)c + s->offset) = false;
         else {
-            fail(err, errlen, "%s: expected true or false, got '%s'", key, value);
+            kgw_errbuf_set(err, errlen, "%s: expected true or false, got '%s'", key, value);
             return -1;
         }
         return 0;
@@ -300,7 +289,8 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
         if (parse_listener(key, value, host, sizeof host, &port, err, errlen) < 0)
             return -1;
         if (host[0] == '\0' || port == 0) {
-            fail(err, errlen, "%s: needs a host and a non-zero port, got '%s'", key, value);
+            kgw_errbuf_set(err, errlen, "%s: needs a host and a non-zero port, got '%s'", key,
+                           value);
             return -1;
         }
         snprintf(c->advertised_host, sizeof c->advertised_host, "%s", host);
@@ -309,11 +299,11 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
     }
     case SET_LOG_DIRS:
         if (value[0] == '\0') {
-            fail(err, errlen, "%s: empty", key);
+            kgw_errbuf_set(err, errlen, "%s: empty", key);
             return -1;
         }
         if (strlen(value) >= sizeof c->log_dirs) {
-            fail(err, errlen, "%s: path too long", key);
+            kgw_errbuf_set(err, errlen, "%s: path too long", key);
             return -1;
         }
         snprintf(c->log_dirs, sizeof c->log_dirs, "%s", value);
@@ -325,7 +315,8 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
                 return 0;
             }
         }
-        fail(err, errlen, "%s: expected error, warn, info or debug, got '%s'", key, value);
+        kgw_errbuf_set(err, errlen, "%s: expected error, warn, info or debug, got '%s'", key,
+                       value);
         return -1;
     case SET_ALIAS:
         break;
@@ -346,7 +337,7 @@ int kgw_config_set(kgw_config_t *c, const char *key_in, const char *value_in, ch
     char *ks = (char *)key_in, *ke = ks + strlen(key_in);
     trim(&ks, &ke);
     if ((size_t)(ke - ks) >= sizeof key) {
-        fail(err, errlen, "setting name too long");
+        kgw_errbuf_set(err, errlen, "setting name too long");
         return -1;
     }
     memcpy(key, ks, (size_t)(ke - ks));
@@ -354,7 +345,7 @@ int kgw_config_set(kgw_config_t *c, const char *key_in, const char *value_in, ch
     char *vs = (char *)value_in, *ve = vs + strlen(value_in);
     trim(&vs, &ve);
     if ((size_t)(ve - vs) >= sizeof value) {
-        fail(err, errlen, "%s: value too long", key);
+        kgw_errbuf_set(err, errlen, "%s: value too long", key);
         return -1;
     }
     memcpy(value, vs, (size_t)(ve - vs));
@@ -372,7 +363,7 @@ int kgw_config_set(kgw_config_t *c, const char *key_in, const char *value_in, ch
                 return 0;
             }
         }
-        fail(err, errlen, "unknown setting '%s'", key);
+        kgw_errbuf_set(err, errlen, "unknown setting '%s'", key);
         return -1;
     }
     if (set_one(c, s, key, value, err, errlen) < 0)
@@ -384,7 +375,7 @@ int kgw_config_set(kgw_config_t *c, const char *key_in, const char *value_in, ch
 int kgw_config_load_file(kgw_config_t *c, const char *path, char *err, size_t errlen) {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        fail(err, errlen, "%s: %s", path, strerror(errno));
+        kgw_errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     char logical[8192];
@@ -416,7 +407,7 @@ int kgw_config_load_file(kgw_config_t *c, const char *path, char *err, size_t er
         if (cont)
             n--;
         if (llen + n >= sizeof logical) {
-            fail(err, errlen, "%s:%d: line too long", path, startline);
+            kgw_errbuf_set(err, errlen, "%s:%d: line too long", path, startline);
             rc = -1;
             break;
         }
@@ -450,14 +441,14 @@ int kgw_config_load_file(kgw_config_t *c, const char *path, char *err, size_t er
         }
         char msg[512];
         if (kgw_config_set(c, k, v, msg, sizeof msg) < 0) {
-            fail(err, errlen, "%s:%d: %s", path, startline, msg);
+            kgw_errbuf_set(err, errlen, "%s:%d: %s", path, startline, msg);
             rc = -1;
             break;
         }
         llen = 0;
     }
     if (rc == 0 && ferror(f)) {
-        fail(err, errlen, "%s: read error", path);
+        kgw_errbuf_set(err, errlen, "%s: read error", path);
         rc = -1;
     }
     fclose(f);

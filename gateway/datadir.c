@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+#include "errbuf.h"
 
 int kgw_cluster_id_generate(char *out) {
     static const char alphabet[] =
@@ -62,18 +53,18 @@ static int write_meta(const char *dir, const char *cluster_id, int32_t node_id, 
                      cluster_id, node_id);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        fail(err, errlen, "%s: %s", tmp, strerror(errno));
+        kgw_errbuf_set(err, errlen, "%s: %s", tmp, strerror(errno));
         return -1;
     }
     /* Written, synced and renamed so a crash never leaves a half file. */
     if (write(fd, body, (size_t)n) != n || fsync(fd) < 0) {
-        fail(err, errlen, "%s: %s", tmp, strerror(errno));
+        kgw_errbuf_set(err, errlen, "%s: %s", tmp, strerror(errno));
         close(fd);
         return -1;
     }
     close(fd);
     if (rename(tmp, path) < 0) {
-        fail(err, errlen, "%s: %s", path, strerror(errno));
+        kgw_errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -103,7 +94,7 @@ static int read_meta(const char *dir, int32_t node_id, char *cluster_id, char *e
     if (f == NULL) {
         if (errno == ENOENT)
             return 1;
-        fail(err, errlen, "%s: %s", path, strerror(errno));
+        kgw_errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     char line[512];
@@ -118,12 +109,12 @@ static int read_meta(const char *dir, int32_t node_id, char *cluster_id, char *e
     }
     fclose(f);
     if (!valid_cluster_id(found)) {
-        fail(err, errlen, "%s: missing or malformed cluster.id", path);
+        kgw_errbuf_set(err, errlen, "%s: missing or malformed cluster.id", path);
         return -1;
     }
     if (stored_node >= 0 && stored_node != node_id) {
-        fail(err, errlen, "%s: stored node.id %ld does not match node.id %" PRId32, path,
-             stored_node, node_id);
+        kgw_errbuf_set(err, errlen, "%s: stored node.id %ld does not match node.id %" PRId32, path,
+                       stored_node, node_id);
         return -1;
     }
     memcpy(cluster_id, found, 23);
@@ -135,11 +126,11 @@ static int lock_dir(const char *dir, int *fd, char *err, size_t errlen) {
     snprintf(lock, sizeof lock, "%s/.kgw-meta.lock", dir);
     *fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (*fd < 0) {
-        fail(err, errlen, "%s: %s", lock, strerror(errno));
+        kgw_errbuf_set(err, errlen, "%s: %s", lock, strerror(errno));
         return -1;
     }
     if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
-        fail(err, errlen, "log.dirs %s is in use by another kgw process", dir);
+        kgw_errbuf_set(err, errlen, "log.dirs %s is in use by another kgw process", dir);
         return -1;
     }
     return 0;
@@ -162,9 +153,10 @@ static int read_metas(kgw_datadir_t *d, int32_t node_id, bool *have, char *err, 
             first = i;
             memcpy(d->cluster_id, id, sizeof d->cluster_id);
         } else if (strcmp(id, d->cluster_id) != 0) {
-            fail(err, errlen,
-                 "log.dirs %s: meta.properties has cluster.id %s, but %s has cluster.id %s",
-                 d->dirs.v[i], id, d->dirs.v[first], d->cluster_id);
+            kgw_errbuf_set(
+                err, errlen,
+                "log.dirs %s: meta.properties has cluster.id %s, but %s has cluster.id %s",
+                d->dirs.v[i], id, d->dirs.v[first], d->cluster_id);
             return -1;
         }
     }
@@ -181,7 +173,7 @@ int kgw_datadir_open(kgw_datadir_t *d, const char *dirs, int32_t node_id, char *
     for (size_t i = 0; d->lock_fds && i < d->dirs.n; i++)
         d->lock_fds[i] = -1;
     if (!have || !d->lock_fds) {
-        fail(err, errlen, "out of memory");
+        kgw_errbuf_set(err, errlen, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < d->dirs.n; i++) {
@@ -192,7 +184,7 @@ int kgw_datadir_open(kgw_datadir_t *d, const char *dirs, int32_t node_id, char *
     if (rc < 0)
         goto fail;
     if (rc == 1 && kgw_cluster_id_generate(d->cluster_id) < 0) {
-        fail(err, errlen, "cannot get random bytes for the cluster id");
+        kgw_errbuf_set(err, errlen, "cannot get random bytes for the cluster id");
         goto fail;
     }
     /* A dir added to the list (or a fresh start) gets the cluster's id. */

@@ -2,21 +2,12 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+#include "errbuf.h"
 
 static int mkdir_p(const char *dir) {
     char path[4096];
@@ -67,25 +58,25 @@ static int add(kgw_log_dirs_t *d, char *path) {
 static int open_one(kgw_log_dirs_t *d, const char *entry, char *err, size_t errlen) {
     int rc = mkdir_p(entry);
     if (rc < 0) {
-        fail(err, errlen, "log.dirs %s: %s", entry, strerror(-rc));
+        kgw_errbuf_set(err, errlen, "log.dirs %s: %s", entry, strerror(-rc));
         return -1;
     }
     char *canon = realpath(entry, NULL);
     if (!canon) {
-        fail(err, errlen, "log.dirs %s: %s", entry, strerror(errno));
+        kgw_errbuf_set(err, errlen, "log.dirs %s: %s", entry, strerror(errno));
         return -1;
     }
     for (size_t i = 0; i < d->n; i++) {
         if (strcmp(d->v[i], canon) == 0) {
             /* Kafka refuses duplicates too: two logs would share one dir. */
-            fail(err, errlen, "log.dirs lists %s more than once", canon);
+            kgw_errbuf_set(err, errlen, "log.dirs lists %s more than once", canon);
             free(canon);
             return -1;
         }
     }
     if (add(d, canon) < 0) {
         free(canon);
-        fail(err, errlen, "out of memory");
+        kgw_errbuf_set(err, errlen, "out of memory");
         return -1;
     }
     return 0;
@@ -98,11 +89,11 @@ int kgw_log_dirs_open(kgw_log_dirs_t *d, const char *list, char *err, size_t err
     do {
         char *entry = next_entry(&s);
         if (!entry) {
-            fail(err, errlen, "out of memory");
+            kgw_errbuf_set(err, errlen, "out of memory");
             goto fail;
         }
         if (entry[0] == '\0') {
-            fail(err, errlen, "log.dirs '%s': empty entry", list);
+            kgw_errbuf_set(err, errlen, "log.dirs '%s': empty entry", list);
             free(entry);
             goto fail;
         }

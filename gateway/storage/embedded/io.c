@@ -603,28 +603,26 @@ static void on_producer_timer(uv_timer_t *t) {
     post_each_partition(t->data, EMB_JOB_EXPIRE_PRODUCERS);
 }
 
+/* A repeating housekeeping timer that does not keep the loop alive. */
+static void start_periodic(emb_t *be, uv_timer_t *t, uv_timer_cb cb, int64_t interval_ms) {
+    uv_timer_init(be->loop, t);
+    t->data = be;
+    be->open_handles++;
+    if (interval_ms > 0)
+        uv_timer_start(t, cb, (uint64_t)interval_ms, (uint64_t)interval_ms);
+    uv_unref((uv_handle_t *)t);
+}
+
 int emb_io_start(emb_t *be) {
     if (uv_async_init(be->loop, &be->async, on_async) < 0)
         return KGW_EIO;
     be->async.data = be;
     be->open_handles++;
     uv_unref((uv_handle_t *)&be->async);
-    uv_timer_init(be->loop, &be->retention_timer);
-    be->retention_timer.data = be;
-    be->open_handles++;
-    if (be->cfg.log_retention_check_interval_ms > 0) {
-        uint64_t iv = (uint64_t)be->cfg.log_retention_check_interval_ms;
-        uv_timer_start(&be->retention_timer, on_retention_timer, iv, iv);
-    }
-    uv_unref((uv_handle_t *)&be->retention_timer);
-    uv_timer_init(be->loop, &be->producer_timer);
-    be->producer_timer.data = be;
-    be->open_handles++;
-    if (be->cfg.producer_id_expiration_check_interval_ms > 0) {
-        uint64_t iv = (uint64_t)be->cfg.producer_id_expiration_check_interval_ms;
-        uv_timer_start(&be->producer_timer, on_producer_timer, iv, iv);
-    }
-    uv_unref((uv_handle_t *)&be->producer_timer);
+    start_periodic(be, &be->retention_timer, on_retention_timer,
+                   be->cfg.log_retention_check_interval_ms);
+    start_periodic(be, &be->producer_timer, on_producer_timer,
+                   be->cfg.producer_id_expiration_check_interval_ms);
     if (uv_thread_create(&be->thread, io_main, be) < 0) {
         close_handles(be);
         return KGW_EIO;

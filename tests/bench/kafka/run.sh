@@ -256,40 +256,42 @@ echo "- 1,000 idle connections: RSS $rss0 kB -> $rss1 kB (+$(( rss1 - rss0 )) kB
 "$bench" produce --bootstrap "127.0.0.1:$kgw_port" --topic restart --size 1024 \
     --count 1048576 --acks 1 --label kgw-fill >/dev/null
 log_bytes=$(du -sb "$tmp/res" | cut -f1)
-kill -KILL "$kgw_pid"
-wait "$kgw_pid" 2>/dev/null || true
-kgw_pid=
-t0=$(now_ns)
-"$kgw" --override "listeners=PLAINTEXT://127.0.0.1:$kgw_port" --override "log.dirs=$tmp/res" \
-    >>"$tmp/kgw.log" 2>&1 &
-kgw_pid=$!
-if wait_port "$kgw_port" 60; then
-    t1=$(now_ns)
+# Kills kgw and restarts it on the same data; sets restart_ms to the ms from exec to accepting
+# connections (empty when the port does not open within 60 s). With "cold", drops the page
+# cache first. Not called in a subshell, so kgw_pid stays known to the cleanup.
+restart_after_kill9() {
+    kill -KILL "$kgw_pid"
+    wait "$kgw_pid" 2>/dev/null || true
+    kgw_pid=
+    if [[ ${1:-} == cold ]]; then
+        sync
+        echo 3 >/proc/sys/vm/drop_caches
+    fi
+    local t0
+    restart_ms=
+    t0=$(now_ns)
+    "$kgw" --override "listeners=PLAINTEXT://127.0.0.1:$kgw_port" --override "log.dirs=$tmp/res" \
+        >>"$tmp/kgw.log" 2>&1 &
+    kgw_pid=$!
+    if wait_port "$kgw_port" 60; then
+        restart_ms=$(( ($(now_ns) - t0) / 1000000 ))
+    fi
+}
+
+restart_after_kill9
+if [[ -n $restart_ms ]]; then
     echo "- restart after kill -9 with $(( log_bytes / 1048576 )) MiB in the data dir:" \
-        "$(( (t1 - t0) / 1000000 )) ms from exec to accepting connections"
+        "$restart_ms ms from exec to accepting connections"
     echo "- RSS after that restart: $(rss_kb "$kgw_pid") kB"
 else
     echo "- restart after kill -9: port not accepting within 60 s"
 fi
 
 # The same with the page cache dropped first (root only): recovery then reads from the disk.
-if [[ -n $kgw_pid && -w /proc/sys/vm/drop_caches ]]; then
-    kill -KILL "$kgw_pid"
-    wait "$kgw_pid" 2>/dev/null || true
-    kgw_pid=
-    sync
-    echo 3 >/proc/sys/vm/drop_caches
-    t0=$(now_ns)
-    "$kgw" --override "listeners=PLAINTEXT://127.0.0.1:$kgw_port" --override "log.dirs=$tmp/res" \
-        >>"$tmp/kgw.log" 2>&1 &
-    kgw_pid=$!
-    if wait_port "$kgw_port" 60; then
-        t1=$(now_ns)
-        echo "- the same restart with the page cache dropped first:" \
-            "$(( (t1 - t0) / 1000000 )) ms"
-    else
-        echo "- restart with a cold page cache: port not accepting within 60 s"
-    fi
+if [[ -w /proc/sys/vm/drop_caches ]]; then
+    restart_after_kill9 cold
+    echo "- the same restart with the page cache dropped first:" \
+        "${restart_ms:-no answer within 60 s} ms"
 else
     echo "- restart with a cold page cache: not measured (needs root to drop the page cache)"
 fi
