@@ -88,19 +88,13 @@ static int cmp_i64(const void *a, const void *b) {
 
 /* Base offsets of the NNNNNNNNNNNNNNNNNNNN.log files in the directory. */
 static int list_segments(int dir_fd, int64_t **bases, size_t *n) {
-    int fd = dup(dir_fd);
-    if (fd < 0)
-        return -errno;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -errno;
-    }
-    rewinddir(d);
+    DIR *d;
+    int rc = kgw_dir_scan(dir_fd, &d);
+    if (rc < 0)
+        return rc;
     size_t cap = 0;
     *bases = NULL;
     *n = 0;
-    int rc = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         const char *nm = de->d_name;
@@ -144,7 +138,11 @@ static int load_segments(kgw_log_t *log) {
             free(s);
             break;
         }
-        int64_t cut = kgw_segment_recover(s, &log->cfg);
+        /* Compaction leaves offset gaps. A segment before the last was
+         * written whole before the next one began, so a gap in it is
+         * compaction's; in the last one, still appended to, only gaps below
+         * the cleaner checkpoint are. */
+        int64_t cut = kgw_segment_recover(s, &log->cfg, i + 1 < n ? INT64_MAX : log->clean_offset);
         if (cut < 0) {
             rc = (int)cut;
             break;
@@ -198,6 +196,10 @@ int kgw_log_open(kgw_log_t *log, const char *dir, const kgw_log_config_t *cfg) {
     }
     int64_t ckpt;
     if ((rc = kgw_checkpoint_read(log->dir_fd, &ckpt)) < 0)
+        goto fail;
+    /* An interrupted compaction swap first: it decides which segment files
+     * are the log's. */
+    if ((rc = kgw_swap_recover(log->dir_fd, &log->clean_offset)) < 0)
         goto fail;
     if ((rc = load_segments(log)) < 0)
         goto fail;

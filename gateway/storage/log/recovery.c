@@ -39,7 +39,7 @@ static int last_entry_ok(kgw_segment_t *s, int32_t max_batch) {
     return h.base_offset == s->base + (int64_t)e->rel;
 }
 
-int64_t kgw_segment_recover(kgw_segment_t *s, const kgw_log_config_t *cfg) {
+int64_t kgw_segment_recover(kgw_segment_t *s, const kgw_log_config_t *cfg, int64_t gaps_below) {
     int32_t max_batch = cfg->max_batch_bytes;
     bool rebuild = false;
     int rc = kgw_oindex_load(&s->oidx);
@@ -94,8 +94,12 @@ int64_t kgw_segment_recover(kgw_segment_t *s, const kgw_log_config_t *cfg) {
         }
         kgw_batch_hdr_t h;
         if (kgw_batch_parse(hb, sizeof hb, max_batch, &h) < 0 ||
-            (int64_t)h.total > file_size - pos || h.base_offset != s->next_offset ||
+            (int64_t)h.total > file_size - pos ||
             h.base_offset + h.last_offset_delta - s->base > INT32_MAX)
+            break;
+        /* Compaction leaves offset gaps where it removed whole batches. */
+        if (h.base_offset != s->next_offset &&
+            (h.base_offset < s->next_offset || s->next_offset >= gaps_below))
             break;
         if (h.total > cap) {
             uint8_t *nb = realloc(buf, h.total);

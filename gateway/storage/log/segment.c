@@ -1,6 +1,7 @@
 /* One segment: a .log file of batches plus its two sparse indexes. */
 #include "log_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -44,30 +45,58 @@ int kgw_pwrite_full(int fd, const void *buf, size_t len, off_t pos) {
     return 0;
 }
 
-static int open_file(int dir_fd, int64_t base, const char *ext, bool create) {
-    char name[64];
-    snprintf(name, sizeof name, "%020" PRId64 "%s", base, ext);
+const char *const kgw_segment_exts[KGW_SEGMENT_FILES] = {".index", ".timeindex", ".log"};
+
+void kgw_segment_file_name(char *out, size_t cap, int64_t base, size_t file, const char *suffix) {
+    snprintf(out, cap, "%020" PRId64 "%s%s", base, kgw_segment_exts[file], suffix);
+}
+
+int kgw_dir_scan(int dir_fd, DIR **out) {
+    /* A descriptor of its own: closedir closes it, and reading starts at
+     * the first entry whoever read the directory before. */
+    int fd = dup(dir_fd);
+    if (fd < 0)
+        return -errno;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        int rc = -errno;
+        close(fd);
+        return rc;
+    }
+    rewinddir(d);
+    *out = d;
+    return 0;
+}
+
+static int open_file(int dir_fd, int64_t base, size_t file, const char *suffix, bool create) {
+    char name[KGW_SEGMENT_NAME_MAX];
+    kgw_segment_file_name(name, sizeof name, base, file, suffix);
     int flags = O_RDWR | O_CLOEXEC | O_CREAT | (create ? O_TRUNC : 0);
     int fd = openat(dir_fd, name, flags, 0644);
     return fd < 0 ? -errno : fd;
 }
 
 int kgw_segment_open(kgw_segment_t *s, int dir_fd, int64_t base, bool create) {
+    return kgw_segment_open_as(s, dir_fd, base, "", create);
+}
+
+int kgw_segment_open_as(kgw_segment_t *s, int dir_fd, int64_t base, const char *suffix,
+                        bool create) {
     memset(s, 0, sizeof *s);
     s->base = base;
     s->log_fd = s->oidx.fd = s->tidx.fd = -1;
     s->next_offset = base;
     s->max_ts = -1;
     s->first_ts = -1;
-    int fd = open_file(dir_fd, base, ".log", create);
+    int fd = open_file(dir_fd, base, KGW_SEGMENT_LOG, suffix, create);
     if (fd < 0)
         return fd;
     s->log_fd = fd;
-    fd = open_file(dir_fd, base, ".index", create);
+    fd = open_file(dir_fd, base, KGW_SEGMENT_INDEX, suffix, create);
     if (fd < 0)
         goto fail;
     s->oidx.fd = fd;
-    fd = open_file(dir_fd, base, ".timeindex", create);
+    fd = open_file(dir_fd, base, KGW_SEGMENT_TIMEINDEX, suffix, create);
     if (fd < 0)
         goto fail;
     s->tidx.fd = fd;
@@ -102,12 +131,17 @@ void kgw_segment_close(kgw_segment_t *s) {
 }
 
 int kgw_segment_remove(kgw_segment_t *s, int dir_fd) {
-    static const char *const exts[] = {".log", ".index", ".timeindex"};
-    int rc = 0;
     kgw_segment_close(s);
-    for (size_t i = 0; i < 3; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%020" PRId64 "%s", s->base, exts[i]);
+    return kgw_segment_unlink(dir_fd, s->base, "");
+}
+
+int kgw_segment_unlink(int dir_fd, int64_t base, const char *suffix) {
+    int rc = 0;
+    /* The log first: an index left without its log is ignored, while a log
+     * left without its index is recovered and reindexed. */
+    for (size_t i = KGW_SEGMENT_FILES; i-- > 0;) {
+        char name[KGW_SEGMENT_NAME_MAX];
+        kgw_segment_file_name(name, sizeof name, base, i, suffix);
         if (unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT && rc == 0)
             rc = -errno;
     }

@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include "kafka/crc32c.h"
 #include "log.h"
+#include "log_fixture.h"
 
 typedef struct fixture {
     char dir[64];
@@ -69,19 +69,11 @@ static size_t make_batch(uint8_t *buf, int32_t nrec, size_t payload, int64_t max
     return total;
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state) {
     fixture_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    strcpy(f->dir, "/tmp/kgw-log-test-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!lf_make_dir(f->dir, "log-test"))
         return -1;
     kgw_log_config_default(&f->cfg);
     *state = f;
@@ -92,19 +84,13 @@ static int teardown(void **state) {
     fixture_t *f = *state;
     if (f->open)
         kgw_log_close(&f->log);
-    nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    lf_remove_dir(f->dir);
     free(f);
     return 0;
 }
 
 static void reopen(fixture_t *f) {
-    if (f->open)
-        kgw_log_close(&f->log);
-    f->open = false;
-    int rc = kgw_log_open(&f->log, f->dir, &f->cfg);
-    if (rc != 0)
-        fail_msg("kgw_log_open: %s", kgw_log_strerror(rc));
-    f->open = true;
+    lf_reopen(&f->log, &f->open, f->dir, &f->cfg);
 }
 
 static void shut(fixture_t *f) {
