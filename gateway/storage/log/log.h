@@ -155,19 +155,27 @@ int kgw_log_delete_records(kgw_log_t *log, int64_t offset);
  * exists and deletes the files of one whose plan does not, so a crash at any
  * point leaves the old segments or the new ones.
  *
+ * When: for cleanup.policy=compact logs, periodically (Kafka's cleaner
+ * looks every 15 s) or after retention. Below the dirty ratio a call only
+ * looks at the segment list and one index, under the mutex, and returns.
+ *
  * Threading: call it from a background thread, never from the event loop;
  * appends, reads, flushes, retention and DeleteRecords proceed meanwhile.
  * The mutex is held only to look at the segment list, to take private
  * descriptors of the segments being read, and for the swap itself (renames
- * and unlinks, no fsync). If retention or DeleteRecords removes a segment of
- * the range during the pass, the pass is abandoned without changing
- * anything (stats->aborted); a second concurrent call returns KGW_LOG_EBUSY.
- * kgw_log_close must not run concurrently.
+ * and unlinks, no fsync). Readers see the old segments until the swap and
+ * the new ones after it, never a mix. If retention or DeleteRecords removes
+ * segments of the range during the pass, the pass is normally abandoned
+ * without changing anything (stats->aborted) and the next one starts over;
+ * a second concurrent call returns KGW_LOG_EBUSY. kgw_log_close must not
+ * run concurrently.
  *
- * Cost: the dirty part is read and decoded once to build the map, then the
- * whole range up to the mapped end is read, decoded, and (where anything
- * changes) written and fsynced again: I/O about dirty + 2 x cleaned bytes,
- * CPU for decompressing and recompressing batches that lose records.
+ * Cost: the dirty part is read and decoded once to build the map (without
+ * the producer callback, the clean part's batch headers are read too), then
+ * every segment up to the mapped end is read and decoded again; segments
+ * where anything changes are written and fsynced anew (their surviving
+ * bytes). CPU goes to decompressing, and recompressing the batches that
+ * lose records: see tests/bench/log/bench_compact.c.
  * Memory: the key map stays within max_map_bytes (128-bit hashes, not the
  * keys: about max_map_bytes / 38 keys, 3.5 million for 128 MiB; a dirty part
  * with more keys is cleaned over several passes), plus one batch and its
@@ -183,7 +191,8 @@ typedef struct kgw_log_compact_opts {
      * empty header if need be, as in Kafka. When NULL the last batch of
      * every producer id in the cleaned range stays instead (a superset; the
      * producer map then takes an eighth of max_map_bytes). Called from the
-     * compacting thread, without the log's mutex. */
+     * compacting thread, without the log's mutex, once per producer batch
+     * that lost every record. */
     int64_t (*producer_last_offset)(void *arg, int64_t producer_id);
     void *producer_arg;
 } kgw_log_compact_opts_t;
@@ -198,7 +207,7 @@ typedef struct kgw_log_compact_stats {
     int64_t end_offset;                /* first dirty offset after the pass */
     int64_t map_keys;                  /* distinct keys mapped */
     int64_t bytes_before, bytes_after; /* of the segments rewritten */
-    int64_t records_read;              /* in the segments rewritten */
+    int64_t records_read;              /* in the segments read for cleaning */
     int64_t records_removed;           /* all of them, including the next two */
     int64_t keyless_removed, tombstones_removed;
     int64_t batches_removed, batches_rebuilt, empty_batches_kept;
@@ -209,11 +218,15 @@ typedef struct kgw_log_compact_stats {
 /* Kafka's defaults: 1 day, 0, 0.5, 128 MiB, no producer callback. */
 void kgw_log_compact_opts_default(kgw_log_compact_opts_t *opts);
 
-/* One pass (see above). Returns 0 when it ran, when there was nothing to
- * do (stats->cleaned false) and when it was abandoned (stats->aborted);
- * KGW_LOG_EBUSY, -ENOBUFS when max_map_bytes cannot take the keys of even
- * one batch, KGW_LOG_ECORRUPT for a segment that does not parse, or a
- * negated errno. stats may be NULL. */
+/* One pass (see above). Returns 0 when it ran (stats->cleaned; the
+ * checkpoint moves even when no segment needed rewriting), when there was
+ * nothing to do (stats->cleaned false) and when it was abandoned
+ * (stats->aborted). Errors: KGW_LOG_EBUSY; -EINVAL for a negative ratio or
+ * delete_retention_ms, or max_map_bytes too small for one key; -ENOBUFS
+ * when max_map_bytes cannot take the keys of even one batch;
+ * KGW_LOG_ECORRUPT for a segment that does not parse; a negated errno. A
+ * failure after the swap began keeps KGW_LOG_EBUSY until the log is
+ * reopened, which finishes the swap. stats may be NULL. */
 int kgw_log_compact(kgw_log_t *log, int64_t now_ms, const kgw_log_compact_opts_t *opts,
                     kgw_log_compact_stats_t *stats);
 
