@@ -298,6 +298,29 @@ static size_t seg_floor(kgw_log_t *log, int64_t offset) {
     return lo > 0 ? lo - 1 : 0;
 }
 
+/* The bytes of segment s's batches from pos that fit in budget (the first
+ * always goes whole); *records tells whether any of them holds records. */
+static int run_length(kgw_log_t *log, kgw_segment_t *s, int64_t pos, size_t budget, size_t *len,
+                      bool *records) {
+    uint8_t hb[KGW_LOG_BATCH_HEADER_SIZE];
+    kgw_batch_hdr_t h;
+    size_t total = 0;
+    *records = false;
+    for (int64_t p = pos; p + KGW_LOG_BATCH_HEADER_SIZE <= s->size; p += (int64_t)h.total) {
+        int rc = kgw_pread_full(s->log_fd, hb, sizeof hb, (off_t)p);
+        if (rc < 0)
+            return rc;
+        if (kgw_batch_parse(hb, sizeof hb, log->cfg.max_batch_bytes, &h) < 0)
+            return KGW_LOG_ECORRUPT;
+        if (total > 0 && total + h.total > budget)
+            break;
+        total += h.total;
+        *records |= kgw_be32(hb + KGW_LOG_BATCH_HEADER_SIZE - 4) != 0;
+    }
+    *len = total;
+    return 0;
+}
+
 int kgw_log_read(kgw_log_t *log, int64_t offset, size_t max_bytes, kgw_log_read_t *out) {
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&log->mu);
@@ -315,6 +338,10 @@ int kgw_log_read(kgw_log_t *log, int64_t offset, size_t max_bytes, kgw_log_read_
     }
     if (offset == log->next_offset)
         goto out;
+    /* Batches of one segment, as Kafka reads. Compaction can leave a
+     * segment holding only record-less batch headers; then the read goes on
+     * into the next segment, so a response is never made of empty batches
+     * alone (some clients cannot advance past such a response). */
     for (size_t i = seg_floor(log, offset); i < log->nsegs; i++) {
         kgw_segment_t *s = log->segs[i];
         int64_t pos;
@@ -327,36 +354,33 @@ int kgw_log_read(kgw_log_t *log, int64_t offset, size_t max_bytes, kgw_log_read_
             continue;
         }
         /* The first batch goes out whole even past max_bytes, so that a
-         * consumer can always make progress. */
-        size_t total = h.total;
-        int64_t p = pos + (int64_t)h.total;
-        uint8_t hb[KGW_LOG_BATCH_HEADER_SIZE];
-        while (p + KGW_LOG_BATCH_HEADER_SIZE <= s->size) {
-            if ((rc = kgw_pread_full(s->log_fd, hb, sizeof hb, (off_t)p)) < 0)
-                goto out;
-            if (kgw_batch_parse(hb, sizeof hb, log->cfg.max_batch_bytes, &h) < 0) {
-                rc = KGW_LOG_ECORRUPT;
-                goto out;
-            }
-            if (total + h.total > max_bytes)
-                break;
-            total += h.total;
-            p += (int64_t)h.total;
-        }
-        out->data = malloc(total);
-        if (!out->data) {
+         * consumer can always make progress; the rest must fit. */
+        size_t budget = max_bytes > out->len ? max_bytes - out->len : 0;
+        size_t len;
+        bool records;
+        if ((rc = run_length(log, s, pos, budget, &len, &records)) < 0)
+            goto out;
+        if (len == 0 || (out->len > 0 && len > budget))
+            break;
+        uint8_t *grown = realloc(out->data, out->len + len);
+        if (!grown) {
             rc = -ENOMEM;
             goto out;
         }
-        if ((rc = kgw_pread_full(s->log_fd, out->data, total, (off_t)pos)) < 0) {
-            free(out->data);
-            out->data = NULL;
+        out->data = grown;
+        if ((rc = kgw_pread_full(s->log_fd, out->data + out->len, len, (off_t)pos)) < 0)
             goto out;
-        }
-        out->len = total;
-        break;
+        out->len += len;
+        if (records)
+            break;
+        offset = s->next_offset;
     }
 out:
+    if (rc < 0) {
+        free(out->data);
+        out->data = NULL;
+        out->len = 0;
+    }
     pthread_mutex_unlock(&log->mu);
     return rc;
 }
