@@ -62,6 +62,10 @@ static const setting_t settings[] = {
     {"log.flush.interval.ms", SET_INT64, OFF(log_flush_interval_ms), 0, I64MAX, NULL},
     {"kgw.acks.all.fsync", SET_BOOL, OFF(acks_all_fsync), 0, 0, NULL},
     {"producer.id.expiration.ms", SET_INT32, OFF(producer_id_expiration_ms), 1, I32MAX, NULL},
+    {"log.cleaner.enable", SET_BOOL, OFF(log_cleaner_enable), 0, 0, NULL},
+    {"log.cleaner.backoff.ms", SET_INT64, OFF(log_cleaner_backoff_ms), 0, I64MAX, NULL},
+    {"log.cleaner.dedupe.buffer.size", SET_INT64, OFF(log_cleaner_dedupe_buffer_size), 1 << 20,
+     I64MAX, NULL},
     {"producer.id.expiration.check.interval.ms", SET_INT32,
      OFF(producer_id_expiration_check_interval_ms), 1, I32MAX, NULL},
     {"group.initial.rebalance.delay.ms", SET_INT32, OFF(group_initial_rebalance_delay_ms), 0,
@@ -124,6 +128,9 @@ void kgw_config_init(kgw_config_t *c) {
     c->acks_all_fsync = true;
     c->producer_id_expiration_ms = 86400000;
     c->producer_id_expiration_check_interval_ms = 600000;
+    c->log_cleaner_enable = true;
+    c->log_cleaner_backoff_ms = 15000;
+    c->log_cleaner_dedupe_buffer_size = 134217728;
     c->group_initial_rebalance_delay_ms = 3000;
     c->group_min_session_timeout_ms = 6000;
     c->group_max_session_timeout_ms = 1800000;

@@ -35,6 +35,10 @@ typedef struct kgw_config {
     /* Idempotent-producer state with no write for this long is forgotten. */
     int32_t producer_id_expiration_ms;
     int32_t producer_id_expiration_check_interval_ms;
+    /* Compaction of cleanup.policy=compact topics. */
+    bool log_cleaner_enable;
+    int64_t log_cleaner_backoff_ms;
+    int64_t log_cleaner_dedupe_buffer_size;
     /* group coordinator */
     int32_t group_initial_rebalance_delay_ms;
     int32_t group_min_session_timeout_ms;

@@ -39,6 +39,7 @@ void emb_free(emb_t *be) {
     for (size_t i = 0; i < be->ndirty; i++)
         emb_part_unref(be->dirty[i]);
     free(be->dirty);
+    emb_cleaner_free(be);
     if (be->sync_init) {
         uv_mutex_destroy(&be->qmu);
         uv_cond_destroy(&be->qcv);

@@ -71,6 +71,7 @@ typedef struct emb_part {
     atomic_bool log_append_time;
     uv_mutex_t pmu;
     emb_pstate_t ps; /* pmu */
+    uv_mutex_t cmu;  /* held by a compaction pass; taken before mu */
     /* I/O thread only */
     int64_t unflushed_msgs;
     int64_t first_unflushed_ms; /* -1 when everything is flushed */
@@ -150,6 +151,15 @@ typedef struct emb {
     uv_async_t async;
     uv_timer_t retention_timer;
     uv_timer_t producer_timer; /* producer.id.expiration.check.interval.ms */
+    uv_timer_t cleaner_timer;  /* log.cleaner.backoff.ms */
+
+    /* cleaner.c */
+    uv_thread_t cleaner;
+    bool cleaner_init, cleaner_started;
+    uv_mutex_t cqmu;
+    uv_cond_t cqcv;
+    struct emb_clean_job *clean_head; /* cqmu: the round to run */
+    bool cleaner_busy, cleaner_stop;  /* cqmu */
     int open_handles;
     bool accepting;
     bool shutting_down;
@@ -174,10 +184,25 @@ static inline const char *emb_meta_dir(const emb_t *be) {
 int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, size_t dir_idx, emb_part_t **out);
 void emb_part_ref(emb_part_t *p);
 void emb_part_unref(emb_part_t *p);
-/* Closes the log (waiting for the I/O thread's current operation on it). */
+/* Closes the log (waiting for the I/O thread's current operation on it and
+ * for a compaction pass). */
 void emb_part_close(emb_part_t *p);
 void emb_part_apply_configs(emb_t *be, emb_topic_t *t, emb_part_t *p);
 char *emb_part_path(const char *log_dir, const char *topic, int32_t index);
+/* An explicit topic config, or NULL; as an integer, or dflt. */
+const char *emb_topic_cfg(const emb_topic_t *t, const char *key);
+int64_t emb_topic_cfg_i64(const emb_topic_t *t, const char *key, int64_t dflt);
+/* Whether the topic's cleanup.policy list (Kafka's default: delete)
+ * contains policy. */
+bool emb_topic_has_policy(const emb_topic_t *t, const char *policy);
+
+/* cleaner.c: compaction of cleanup.policy=compact topics */
+int emb_cleaner_start(emb_t *be);
+/* Joins the thread (after the pass in progress). */
+void emb_cleaner_stop(emb_t *be);
+void emb_cleaner_free(emb_t *be);
+/* The loop's timer: hands the cleaner a round of partitions. */
+void emb_cleaner_tick(uv_timer_t *t);
 
 /* topics.c */
 emb_topic_t *emb_topic_find(emb_t *be, const char *name);

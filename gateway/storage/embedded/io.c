@@ -467,6 +467,7 @@ static void close_handles(emb_t *be) {
         uv_close((uv_handle_t *)&be->async, on_handle_closed);
         uv_close((uv_handle_t *)&be->retention_timer, on_handle_closed);
         uv_close((uv_handle_t *)&be->producer_timer, on_handle_closed);
+        uv_close((uv_handle_t *)&be->cleaner_timer, on_handle_closed);
     }
 }
 
@@ -623,6 +624,12 @@ int emb_io_start(emb_t *be) {
                    be->cfg.log_retention_check_interval_ms);
     start_periodic(be, &be->producer_timer, on_producer_timer,
                    be->cfg.producer_id_expiration_check_interval_ms);
+    start_periodic(be, &be->cleaner_timer, emb_cleaner_tick,
+                   be->cfg.log_cleaner_enable ? be->cfg.log_cleaner_backoff_ms : 0);
+    if (emb_cleaner_start(be) < 0) {
+        close_handles(be);
+        return KGW_EIO;
+    }
     if (uv_thread_create(&be->thread, io_main, be) < 0) {
         close_handles(be);
         return KGW_EIO;
@@ -642,6 +649,8 @@ void emb_shutdown(kgw_backend_t *b, void (*done)(void *arg), void *arg) {
     be->shutdown_arg = arg;
     uv_timer_stop(&be->retention_timer);
     uv_timer_stop(&be->producer_timer);
+    uv_timer_stop(&be->cleaner_timer);
+    emb_cleaner_stop(be);
     /* Keeps the loop alive until the thread reports it has finished. */
     uv_ref((uv_handle_t *)&be->async);
     uv_mutex_lock(&be->qmu);
@@ -653,6 +662,7 @@ void emb_shutdown(kgw_backend_t *b, void (*done)(void *arg), void *arg) {
 /* For destroy without a completed shutdown: stops the thread here and
  * drops whatever it had not answered. */
 void emb_io_stop_join(emb_t *be) {
+    emb_cleaner_stop(be);
     if (be->thread_started) {
         uv_mutex_lock(&be->qmu);
         be->stop = true;

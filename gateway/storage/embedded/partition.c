@@ -15,7 +15,7 @@ char *emb_part_path(const char *log_dir, const char *topic, int32_t index) {
     return s;
 }
 
-static const char *topic_cfg(const emb_topic_t *t, const char *key) {
+const char *emb_topic_cfg(const emb_topic_t *t, const char *key) {
     for (size_t i = 0; i < t->ncfgs; i++) {
         if (strcmp(t->cfgs[i].key, key) == 0)
             return t->cfgs[i].value;
@@ -23,8 +23,8 @@ static const char *topic_cfg(const emb_topic_t *t, const char *key) {
     return NULL;
 }
 
-static int64_t cfg_i64(const emb_topic_t *t, const char *key, int64_t dflt) {
-    const char *v = topic_cfg(t, key);
+int64_t emb_topic_cfg_i64(const emb_topic_t *t, const char *key, int64_t dflt) {
+    const char *v = emb_topic_cfg(t, key);
     if (!v)
         return dflt;
     char *end;
@@ -32,10 +32,8 @@ static int64_t cfg_i64(const emb_topic_t *t, const char *key, int64_t dflt) {
     return *end ? dflt : x;
 }
 
-/* Whether the topic's cleanup.policy list (Kafka's default: delete)
- * contains policy. */
-static bool has_cleanup_policy(const emb_topic_t *t, const char *policy) {
-    const char *v = topic_cfg(t, "cleanup.policy");
+bool emb_topic_has_policy(const emb_topic_t *t, const char *policy) {
+    const char *v = emb_topic_cfg(t, "cleanup.policy");
     if (!v)
         return strcmp(policy, "delete") == 0;
     size_t n = strlen(policy);
@@ -57,13 +55,13 @@ static void log_config(const emb_t *be, const emb_topic_t *t, kgw_log_config_t *
     lc->segment_ms = c->log_roll_ms > 0 ? c->log_roll_ms : lc->segment_ms;
     lc->retention_ms = c->log_retention_ms;
     lc->retention_bytes = c->log_retention_bytes;
-    lc->segment_bytes = cfg_i64(t, "segment.bytes", lc->segment_bytes);
-    lc->segment_ms = cfg_i64(t, "segment.ms", lc->segment_ms);
-    lc->retention_ms = cfg_i64(t, "retention.ms", lc->retention_ms);
-    lc->retention_bytes = cfg_i64(t, "retention.bytes", lc->retention_bytes);
+    lc->segment_bytes = emb_topic_cfg_i64(t, "segment.bytes", lc->segment_bytes);
+    lc->segment_ms = emb_topic_cfg_i64(t, "segment.ms", lc->segment_ms);
+    lc->retention_ms = emb_topic_cfg_i64(t, "retention.ms", lc->retention_ms);
+    lc->retention_bytes = emb_topic_cfg_i64(t, "retention.bytes", lc->retention_bytes);
     /* Kafka deletes old segments only under the delete policy: a
      * compact-only topic keeps every key's latest value however old. */
-    if (!has_cleanup_policy(t, "delete"))
+    if (!emb_topic_has_policy(t, "delete"))
         lc->retention_ms = lc->retention_bytes = -1;
     /* Size limits are the Produce handler's job (max.message.bytes); the
      * log's bound only has to admit anything a request can carry, and must
@@ -72,7 +70,7 @@ static void log_config(const emb_t *be, const emb_topic_t *t, kgw_log_config_t *
 }
 
 void emb_part_apply_configs(emb_t *be, emb_topic_t *t, emb_part_t *p) {
-    const char *ts = topic_cfg(t, "message.timestamp.type");
+    const char *ts = emb_topic_cfg(t, "message.timestamp.type");
     atomic_store(&p->log_append_time, ts && strcmp(ts, "LogAppendTime") == 0);
     kgw_log_config_t lc;
     log_config(be, t, &lc);
@@ -106,11 +104,12 @@ int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, size_t dir_idx, emb_
     }
     uv_mutex_init(&p->mu);
     uv_mutex_init(&p->pmu);
+    uv_mutex_init(&p->cmu);
     kgw_log_config_t lc;
     log_config(be, t, &lc);
     int rc = kgw_log_open(&p->log, p->dir, &lc);
     if (rc == 0) {
-        const char *ts = topic_cfg(t, "message.timestamp.type");
+        const char *ts = emb_topic_cfg(t, "message.timestamp.type");
         atomic_init(&p->log_append_time, ts && strcmp(ts, "LogAppendTime") == 0);
         rc = emb_pstate_rebuild(p);
         if (rc < 0)
@@ -137,16 +136,20 @@ void emb_part_unref(emb_part_t *p) {
     emb_pstate_free(&p->ps);
     uv_mutex_destroy(&p->mu);
     uv_mutex_destroy(&p->pmu);
+    uv_mutex_destroy(&p->cmu);
     free(p->topic);
     free(p->dir);
     free(p);
 }
 
 void emb_part_close(emb_part_t *p) {
+    /* Waits for a compaction pass on the log to end. */
+    uv_mutex_lock(&p->cmu);
     uv_mutex_lock(&p->mu);
     if (!p->closed) {
         p->closed = true;
         kgw_log_close(&p->log);
     }
     uv_mutex_unlock(&p->mu);
+    uv_mutex_unlock(&p->cmu);
 }

@@ -92,6 +92,9 @@ static int setup(void **state) {
     f->cfg.acks_all_fsync = true;
     f->cfg.producer_id_expiration_ms = 86400000;
     f->cfg.producer_id_expiration_check_interval_ms = 600000;
+    f->cfg.log_cleaner_enable = false;
+    f->cfg.log_cleaner_backoff_ms = 15000;
+    f->cfg.log_cleaner_dedupe_buffer_size = 1 << 20;
     uv_loop_init(&f->loop);
     be_open(f);
     *state = f;
@@ -994,6 +997,123 @@ static void test_retention_skips_compact_only(void **state) {
                  "within 2 s, still 0");
 }
 
+/* One batch of `keys` records, key "k<i>" and value "v<round>" each. */
+static kgw_append_result_t append_keyed(fx_t *f, const char *topic, int keys, int round) {
+    kafka_batch_params_t p;
+    kafka_batch_params_init(&p);
+    kafka_batch_builder_t b;
+    kafka_batch_builder_init(&b, &p);
+    for (int i = 0; i < keys; i++) {
+        char key[16], val[16];
+        int kn = snprintf(key, sizeof key, "k%d", i);
+        int vn = snprintf(val, sizeof val, "v%d", round);
+        kafka_record_in_t r = {
+            .timestamp = now_ms(),
+            .key = {(const uint8_t *)key, kn},
+            .value = {(const uint8_t *)val, vn},
+        };
+        CHECK("kafka_batch_builder_add", 0, kafka_batch_builder_add(&b, &r));
+    }
+    kafka_buf_t buf = KAFKA_BUF_INIT;
+    CHECK("kafka_batch_builder_finish", 0, kafka_batch_builder_finish(&b, &buf));
+    kafka_batch_builder_free(&b);
+    waiter_t w = {.f = f};
+    f->be->ops->append(f->be, topic, 0, buf.ptr, buf.len, 1, on_append, &w);
+    kafka_buf_free(&buf);
+    while (!w.done)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    return w.res;
+}
+
+typedef struct keyed_scan {
+    int records;
+    int64_t last_offset;
+    bool ordered;
+    char last_value[8][16]; /* by key index */
+} keyed_scan_t;
+
+/* Reads the whole partition as a consumer would, batch by batch. */
+static void scan_keyed(fx_t *f, const char *topic, keyed_scan_t *s) {
+    memset(s, 0, sizeof *s);
+    s->last_offset = -1;
+    s->ordered = true;
+    int64_t ls, hw, off;
+    CHECK("offsets", 0, f->be->ops->offsets(f->be, topic, 0, &ls, &hw));
+    for (off = ls; off < hw;) {
+        kgw_read_result_t r;
+        CHECK("read", 0, f->be->ops->read(f->be, topic, 0, off, 1 << 20, &r));
+        kafka_batch_iter_t it;
+        kafka_batch_iter_init(&it, r.data, r.len, 0);
+        kafka_batch_t bt;
+        kafka_rec_err_t err;
+        int64_t next = off;
+        while (kafka_batch_iter_next(&it, &bt, &err) == 1) {
+            next = kafka_batch_last_offset(&bt) + 1;
+            kafka_record_iter_t ri;
+            CHECK("record iterator", 0, kafka_record_iter_init(&ri, &bt, 0, &err));
+            kafka_record_t rec;
+            while (kafka_record_iter_next(&ri, &rec, &err) == 1) {
+                if (rec.offset < off)
+                    continue;
+                s->ordered = s->ordered && rec.offset > s->last_offset;
+                s->last_offset = rec.offset;
+                s->records++;
+                int k = atoi((const char *)rec.key.ptr + 1);
+                if (k >= 0 && k < 8)
+                    snprintf(s->last_value[k], sizeof s->last_value[k], "%.*s", (int)rec.value.len,
+                             (const char *)rec.value.ptr);
+            }
+            kafka_record_iter_free(&ri);
+        }
+        f->be->ops->read_release(f->be, &r);
+        if (next <= off)
+            fail_msg("read at %lld made no progress", (long long)off);
+        off = next;
+    }
+}
+
+static void test_compaction(void **state) {
+    fx_t *f = *state;
+    be_close(f);
+    f->cfg.log_cleaner_enable = true;
+    f->cfg.log_cleaner_backoff_ms = 20;
+    be_open(f);
+    kgw_config_entry_t cfg[] = {{"cleanup.policy", "compact"},
+                                {"segment.bytes", "1024"},
+                                {"min.cleanable.dirty.ratio", "0.01"}};
+    CHECK("create", 0, f->be->ops->create_topic(f->be, "ck", 1, cfg, 3, NULL));
+    for (int round = 0; round < 40; round++)
+        CHECK("append", 0, append_keyed(f, "ck", 5, round).error);
+    keyed_scan_t s;
+    scan_keyed(f, "ck", &s);
+    CHECK("records before compaction", 200, s.records);
+    uv_timer_t deadline;
+    bool expired = false;
+    uv_timer_init(&f->loop, &deadline);
+    deadline.data = &expired;
+    uv_timer_start(&deadline, on_deadline, 3000, 0);
+    while (s.records == 200 && !expired) {
+        uv_run(&f->loop, UV_RUN_ONCE);
+        scan_keyed(f, "ck", &s);
+    }
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+    if (s.records == 200)
+        fail_msg("compaction: expected fewer than 200 records within 3 s, still 200");
+    if (!s.ordered)
+        fail_msg("compaction: offsets read back out of order");
+    CHECK("last offset kept", 199, s.last_offset);
+    CHECK("hw unchanged", 200, hw_of(f, "ck", 0));
+    for (int k = 0; k < 5; k++)
+        if (strcmp(s.last_value[k], "v39") != 0)
+            fail_msg("key k%d: expected last value v39, got '%s'", k, s.last_value[k]);
+    /* Only the active segment can still hold superseded values. */
+    if (s.records > 200 - 5 * 30)
+        fail_msg("compaction: expected at most %d records left, got %d", 200 - 5 * 30, s.records);
+    /* Deleting the topic waits for any pass and then removes it. */
+    CHECK("delete", 0, f->be->ops->delete_topic(f->be, "ck"));
+}
+
 /* ---- shutdown ---- */
 
 #define DRAIN_N 100
@@ -1267,6 +1387,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_delete_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_skips_compact_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_drains, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirs_placement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirs_reopen, setup, teardown),
