@@ -124,6 +124,11 @@ def render(spec_dir: Path, test_spec_dir: Path | None, upstream: str,
         out["src/error_codes.c"] = env.get_template("error_codes.c.j2").render(codes=codes)
     ctx["error_codes"] = error_codes is not None
     out["meson.build"] = env.get_template("meson.build.j2").render(**ctx)
+    # The output keeps the generator's layout: clang-format runs over the
+    # hand-written code only.
+    out[".clang-format"] = (
+        "# The generator lays this code out itself; kafkagen --check compares it byte for byte.\n"
+        "DisableFormat: true\nSortIncludes: false\n")
 
     record = {
         "kafka_version": upstream,
