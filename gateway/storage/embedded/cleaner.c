@@ -5,8 +5,9 @@
  * compacted topics with their options (the topic configs live on the loop
  * thread); the cleaner runs kgw_log_compact on each, which returns at once
  * below the topic's min.cleanable.dirty.ratio. While a pass runs the
- * partition's cmu is held, so deleting the topic waits for the pass to end
- * rather than closing the log under it. A tick that finds the previous
+ * partition's cmu is held; deleting the topic sets the partition's closing
+ * flag, the pass gives up at its next batch, and only then is the log
+ * closed. A tick that finds the previous
  * round still running is skipped. The internal __consumer_offsets topic is
  * left alone: the group coordinator snapshots it itself. */
 #include "internal.h"
@@ -50,6 +51,7 @@ static void compact_one(emb_clean_job_t *j) {
     kgw_log_compact_stats_t st;
     j->opts.producer_last_offset = producer_last_offset;
     j->opts.producer_arg = p;
+    j->opts.cancel = &p->closing;
     int rc = kgw_log_compact(&p->log, emb_now_ms(), &j->opts, &st);
     uv_mutex_unlock(&p->cmu);
     if (rc < 0) {

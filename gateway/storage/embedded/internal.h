@@ -70,8 +70,9 @@ typedef struct emb_part {
     bool closed; /* mu */
     atomic_bool log_append_time;
     uv_mutex_t pmu;
-    emb_pstate_t ps; /* pmu */
-    uv_mutex_t cmu;  /* held by a compaction pass; taken before mu */
+    emb_pstate_t ps;     /* pmu */
+    uv_mutex_t cmu;      /* held by a compaction pass; taken before mu */
+    atomic_bool closing; /* set before closing: a compaction pass gives up */
     /* I/O thread only */
     int64_t unflushed_msgs;
     int64_t first_unflushed_ms; /* -1 when everything is flushed */

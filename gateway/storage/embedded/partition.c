@@ -91,6 +91,7 @@ int emb_part_open(emb_t *be, emb_topic_t *t, int32_t index, size_t dir_idx, emb_
     if (!p)
         return KGW_ENOMEM;
     atomic_init(&p->refs, 1);
+    atomic_init(&p->closing, false);
     p->index = index;
     p->dir_idx = dir_idx;
     p->first_unflushed_ms = -1;
@@ -143,7 +144,8 @@ void emb_part_unref(emb_part_t *p) {
 }
 
 void emb_part_close(emb_part_t *p) {
-    /* Waits for a compaction pass on the log to end. */
+    /* A compaction pass gives up at its next batch; then cmu is free. */
+    atomic_store(&p->closing, true);
     uv_mutex_lock(&p->cmu);
     uv_mutex_lock(&p->mu);
     if (!p->closed) {

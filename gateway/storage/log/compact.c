@@ -155,7 +155,13 @@ static ssize_t locate(const kgw_log_t *log, const cseg_t *c) {
 
 /* A private descriptor of cleanable segment i: it stays valid if retention
  * deletes the segment while it is read. ABANDON when it is already gone. */
+static bool cancelled(const pass_t *ps) {
+    return ps->opts.cancel && atomic_load(ps->opts.cancel);
+}
+
 static int acquire(pass_t *ps, size_t i, int *fd) {
+    if (cancelled(ps))
+        return ABANDON;
     pthread_mutex_lock(&ps->log->mu);
     int rc = 0;
     if (locate(ps->log, &ps->segs[i]) < 0)
@@ -273,6 +279,10 @@ static int build_map(pass_t *ps) {
         const uint8_t *p;
         kgw_batch_hdr_t h;
         while ((rc = reader_next(&ps->rd, &p, &h)) == 1) {
+            if (cancelled(ps)) {
+                close(fd); /* not via rc: 1 here means the map is full */
+                return ABANDON;
+            }
             int64_t last = h.base_offset + h.last_offset_delta;
             int64_t pid = (int64_t)kgw_be64(p + 43);
             if (ps->track_pids && pid >= 0 && !ps->pids_full) {
@@ -529,6 +539,10 @@ static int clean_group(pass_t *ps, size_t g0, size_t g1) {
         const uint8_t *p;
         kgw_batch_hdr_t h;
         while ((rc = reader_next(&ps->rd, &p, &h)) == 1) {
+            if (cancelled(ps)) {
+                rc = ABANDON;
+                break;
+            }
             bool keep_last =
                 i + 1 == g1 && h.base_offset + h.last_offset_delta + 1 == ps->segs[i].next_offset;
             if ((rc = clean_batch(ps, p, h.total, keep_last, &changed)) < 0)
@@ -779,7 +793,7 @@ int kgw_log_compact(kgw_log_t *log, int64_t now_ms, const kgw_log_compact_opts_t
     }
     if ((rc = clean_range(&ps)) != 0)
         goto done;
-    rc = commit(&ps);
+    rc = cancelled(&ps) ? ABANDON : commit(&ps);
 
 done:
     writer_discard(&ps);

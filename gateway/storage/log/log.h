@@ -15,6 +15,7 @@
 #define KGW_LOG_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -195,6 +196,10 @@ typedef struct kgw_log_compact_opts {
      * that lost every record. */
     int64_t (*producer_last_offset)(void *arg, int64_t producer_id);
     void *producer_arg;
+    /* Optional: once it reads true, the pass is abandoned at its next batch
+     * (as stats->aborted, nothing changed) unless the swap has begun. Lets
+     * the owner close the log soon after asking. */
+    const atomic_bool *cancel;
 } kgw_log_compact_opts_t;
 
 typedef struct kgw_log_compact_stats {

@@ -481,6 +481,55 @@ static void test_read_passes_header_only_segments(void **state) {
                  batches);
 }
 
+/* Sets the cancel flag when the key map is built, and lets the pass go on. */
+static bool cancel_hook(enum kgw_compact_point at, void *arg) {
+    if (at == KGW_COMPACT_AT_MAPPED)
+        atomic_store((atomic_bool *)arg, true);
+    return false;
+}
+
+/* A cancelled pass changes nothing, whether it is cancelled before it
+ * starts or while it reads; the next one runs in full. */
+static void test_cancel(void **state) {
+    fixture_t *f = *state;
+    f->cfg.segment_bytes = 1000;
+    reopen(f);
+    for (int round = 0; round < 8; round++)
+        for (int key = 0; key < 4; key++) {
+            char k[8], v[16];
+            snprintf(k, sizeof k, "k%d", key);
+            snprintf(v, sizeof v, "v%d.%d", key, round);
+            put(f, k, v, 1000 + round * 10 + key);
+        }
+    model_t before = {0};
+    read_all(f, &before);
+    atomic_bool cancel;
+    atomic_init(&cancel, true);
+    kgw_log_compact_opts_t o = opts_all();
+    o.cancel = &cancel;
+    kgw_log_compact_stats_t st;
+    compact_ok(f, 5000, &o, &st);
+    assert_true(st.aborted);
+    assert_false(st.cleaned);
+    expect_log(f, &before);
+
+    atomic_store(&cancel, false);
+    kgw_compact_test_hook = cancel_hook;
+    kgw_compact_test_hook_arg = &cancel;
+    compact_ok(f, 5000, &o, &st);
+    kgw_compact_test_hook = NULL;
+    assert_true(st.aborted);
+    assert_false(st.cleaned);
+    expect_log(f, &before);
+    no_strays(f);
+
+    atomic_store(&cancel, false);
+    compact_ok(f, 5000, &o, &st);
+    assert_true(st.cleaned);
+    assert_true(st.records_removed > 0);
+    model_free(&before);
+}
+
 static void test_keyless_records_dropped(void **state) {
     fixture_t *f = *state;
     f->cfg.segment_bytes = 400;
@@ -1459,6 +1508,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_latest_value_per_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_passes_header_only_segments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keyless_records_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tombstones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_active_segment_untouched, setup, teardown),
