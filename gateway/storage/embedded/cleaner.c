@@ -64,39 +64,40 @@ static void compact_one(emb_clean_job_t *j) {
     }
 }
 
+static bool stopping(emb_t *be) {
+    uv_mutex_lock(&be->cqmu);
+    bool stop = be->cleaner_stop;
+    uv_mutex_unlock(&be->cqmu);
+    return stop;
+}
+
+/* Runs the round's jobs (or, once stopping, just drops them). */
+static void run_round(emb_t *be, emb_clean_job_t *jobs) {
+    while (jobs) {
+        emb_clean_job_t *j = jobs;
+        jobs = j->next;
+        if (!stopping(be))
+            compact_one(j);
+        emb_part_unref(j->part);
+        free(j);
+    }
+}
+
 static void cleaner_main(void *arg) {
     emb_t *be = arg;
     uv_mutex_lock(&be->cqmu);
     for (;;) {
         while (!be->clean_head && !be->cleaner_stop)
             uv_cond_wait(&be->cqcv, &be->cqmu);
-        if (be->cleaner_stop)
-            break;
         emb_clean_job_t *jobs = be->clean_head;
         be->clean_head = NULL;
+        bool stop = be->cleaner_stop;
         uv_mutex_unlock(&be->cqmu);
-        while (jobs) {
-            emb_clean_job_t *j = jobs;
-            jobs = j->next;
-            uv_mutex_lock(&be->cqmu);
-            bool stop = be->cleaner_stop;
-            uv_mutex_unlock(&be->cqmu);
-            if (!stop)
-                compact_one(j);
-            emb_part_unref(j->part);
-            free(j);
-        }
+        run_round(be, jobs);
+        if (stop)
+            return;
         uv_mutex_lock(&be->cqmu);
         be->cleaner_busy = false;
-    }
-    emb_clean_job_t *left = be->clean_head;
-    be->clean_head = NULL;
-    uv_mutex_unlock(&be->cqmu);
-    while (left) {
-        emb_clean_job_t *j = left;
-        left = j->next;
-        emb_part_unref(j->part);
-        free(j);
     }
 }
 
