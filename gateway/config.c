@@ -51,10 +51,11 @@ static const setting_t settings[] = {
     {"connections.max.idle.ms", SET_INT64, OFF(connections_max_idle_ms), -1, I64MAX, NULL},
     {"log.segment.bytes", SET_INT64, OFF(log_segment_bytes), 14, I32MAX, NULL},
     {"log.roll.ms", SET_INT64, OFF(log_roll_ms), 1, I64MAX, NULL},
-    {"log.roll.hours", SET_HOURS, 0, 1, I32MAX, "log.roll.ms"},
+    {"log.roll.hours", SET_HOURS, OFF(log_roll_hours), 1, I32MAX, "log.roll.ms"},
     {"log.retention.ms", SET_INT64, OFF(log_retention_ms), -1, I64MAX, NULL},
-    {"log.retention.minutes", SET_MINUTES, 0, -1, I32MAX, "log.retention.ms"},
-    {"log.retention.hours", SET_HOURS, 0, -1, I32MAX, "log.retention.ms"},
+    {"log.retention.minutes", SET_MINUTES, OFF(log_retention_minutes), -1, I32MAX,
+     "log.retention.ms"},
+    {"log.retention.hours", SET_HOURS, OFF(log_retention_hours), -1, I32MAX, "log.retention.ms"},
     {"log.retention.bytes", SET_INT64, OFF(log_retention_bytes), -1, I64MAX, NULL},
     {"log.retention.check.interval.ms", SET_INT64, OFF(log_retention_check_interval_ms), 1, I64MAX,
      NULL},
@@ -120,7 +121,9 @@ void kgw_config_init(kgw_config_t *c) {
     c->connections_max_idle_ms = 600000;
     c->log_segment_bytes = 1073741824;
     c->log_roll_ms = 168LL * 3600 * 1000;
+    c->log_roll_hours = 168;
     c->log_retention_ms = 168LL * 3600 * 1000;
+    c->log_retention_hours = 168;
     c->log_retention_bytes = -1;
     c->log_retention_check_interval_ms = 300000;
     c->log_flush_interval_messages = INT64_MAX;
@@ -261,6 +264,7 @@ static int set_one(kgw_config_t *c, const setting_t *s, const char *key, const c
         else if (s->kind == SET_INT64)
             *(int64_t *)((char *)c + s->offset) = v;
         else {
+            *(int32_t *)((char *)c + s->offset) = (int32_t)v;
             /* Kafka's precedence: ms over minutes over hours, whatever the order given. */
             unsigned ti;
             const setting_t *t = find_setting(s->target, &ti);
@@ -469,17 +473,72 @@ static void format_listener(char *out, size_t cap, const char *host, int port) {
         snprintf(out, cap, "PLAINTEXT://%s:%d", host, port);
 }
 
+/* Adds name to v's synonyms if it was set; an hours form that was not set
+ * goes in with its default (Kafka's 168), the others are left out. */
+static void add_synonym(const kgw_config_t *c, kgw_config_view_t *v, const char *name) {
+    unsigned i = 0;
+    const setting_t *s = find_setting(name, &i);
+    if (s == NULL)
+        return;
+    bool set = c->explicit_bits >> i & 1u;
+    if (!set && s->kind != SET_HOURS)
+        return;
+    kgw_config_synonym_t *y = &v->synonyms[v->nsynonyms++];
+    y->name = s->name;
+    y->is_default = !set;
+    if (s->kind == SET_INT64)
+        snprintf(y->value, sizeof y->value, "%" PRId64,
+                 *(const int64_t *)((const char *)c + s->offset));
+    else
+        snprintf(y->value, sizeof y->value, "%" PRId32,
+                 *(const int32_t *)((const char *)c + s->offset));
+}
+
+/* log.retention.ms / .minutes / .hours and log.roll.ms / .hours as Kafka
+ * describes them: each form's own value or null, synonyms down to hours, and
+ * the source of the first synonym. Returns false for other settings. */
+static bool describe_time_unit(const kgw_config_t *c, const setting_t *s, kgw_config_view_t *v) {
+    static const char *const chains[][3] = {
+        {"log.retention.ms", "log.retention.minutes", "log.retention.hours"},
+        {"log.roll.ms", "log.roll.hours", NULL},
+    };
+    for (size_t k = 0; k < sizeof chains / sizeof chains[0]; k++) {
+        for (size_t j = 0; j < 3 && chains[k][j]; j++) {
+            if (strcmp(chains[k][j], s->name) != 0)
+                continue;
+            for (size_t n = j; n < 3 && chains[k][n]; n++)
+                add_synonym(c, v, chains[k][n]);
+            bool own = v->nsynonyms > 0 && strcmp(v->synonyms[0].name, s->name) == 0;
+            v->null_value = !own;
+            if (own)
+                snprintf(v->value, sizeof v->value, "%s", v->synonyms[0].value);
+            else if (s->kind == SET_INT64) /* the ms form: what is in force, for topic defaults */
+                snprintf(v->value, sizeof v->value, "%" PRId64,
+                         *(const int64_t *)((const char *)c + s->offset));
+            v->is_default = v->nsynonyms == 0 || v->synonyms[0].is_default;
+            return true;
+        }
+    }
+    return false;
+}
+
 int kgw_config_describe(const kgw_config_t *c, int (*fn)(void *arg, const kgw_config_view_t *v),
                         void *arg) {
     for (unsigned i = 0; i < NSETTINGS; i++) {
         const setting_t *s = &settings[i];
-        if (s->kind == SET_ALIAS || s->kind == SET_HOURS || s->kind == SET_MINUTES)
+        if (s->kind == SET_ALIAS)
             continue;
         kgw_config_view_t v;
         memset(&v, 0, sizeof v);
         v.name = s->name;
         v.is_default = !(c->explicit_bits >> i & 1u);
         const char *base = (const char *)c + s->offset;
+        if (describe_time_unit(c, s, &v)) {
+            int rc = fn(arg, &v);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
         switch (s->kind) {
         case SET_INT16:
             snprintf(v.value, sizeof v.value, "%d", *(const int16_t *)base);
@@ -489,12 +548,6 @@ int kgw_config_describe(const kgw_config_t *c, int (*fn)(void *arg, const kgw_co
             break;
         case SET_INT64:
             snprintf(v.value, sizeof v.value, "%" PRId64, *(const int64_t *)base);
-            /* The ms aliases count as set when their hours/minutes form was. */
-            if (v.is_default && strcmp(s->name, "log.retention.ms") == 0)
-                v.is_default = !is_explicit(c, "log.retention.hours") &&
-                               !is_explicit(c, "log.retention.minutes");
-            if (v.is_default && strcmp(s->name, "log.roll.ms") == 0)
-                v.is_default = !is_explicit(c, "log.roll.hours");
             break;
         case SET_BOOL:
             snprintf(v.value, sizeof v.value, "%s", *(const bool *)base ? "true" : "false");

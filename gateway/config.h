@@ -24,7 +24,9 @@ typedef struct kgw_config {
     int64_t connections_max_idle_ms;
     int64_t log_segment_bytes;
     int64_t log_roll_ms;
+    int32_t log_roll_hours; /* as given; log_roll_ms holds the effect */
     int64_t log_retention_ms;
+    int32_t log_retention_minutes, log_retention_hours; /* as given */
     int64_t log_retention_bytes;
     int64_t log_retention_check_interval_ms;
     int64_t log_flush_interval_messages;
@@ -53,12 +55,27 @@ typedef struct kgw_config {
     uint64_t explicit_bits;
 } kgw_config_t;
 
+/* One name a setting's value may come from, in Kafka's precedence order
+ * (log.retention.ms, then .minutes, then .hours). */
+typedef struct kgw_config_synonym {
+    const char *name;
+    char value[32];
+    bool is_default;
+} kgw_config_synonym_t;
+
 /* What DescribeConfigs reports for a broker setting. */
 typedef struct kgw_config_view {
     const char *name;
     char value[4096];
+    /* Kafka's null: not set, and no default of its own. The ms forms still
+     * carry the value in force in `value`, for topic defaults. */
+    bool null_value;
     bool is_default; /* source DEFAULT_CONFIG, else STATIC_BROKER_CONFIG */
     bool sensitive;
+    /* Only for the settings that have other names (the time units of
+     * log.retention and log.roll); 0 means the setting is its own. */
+    kgw_config_synonym_t synonyms[3];
+    int nsynonyms;
 } kgw_config_view_t;
 
 void kgw_config_init(kgw_config_t *c);

@@ -143,7 +143,7 @@ static int broker_visit(void *arg, const kgw_config_view_t *v) {
     const kgw_topic_config_def_t *def = kgw_topic_config_by_synonym(v->name);
     const char *name = admin_str(e->req, v->name).ptr;
     /* Kafka never reveals a sensitive value. */
-    const char *value = v->sensitive ? NULL : admin_str(e->req, v->value).ptr;
+    const char *value = v->sensitive || v->null_value ? NULL : admin_str(e->req, v->value).ptr;
     entry_t *x = add_entry(e, name, value, source, def ? def->type : KGW_CONFIG_TYPE_UNKNOWN);
     if (!x)
         return 1;
@@ -151,17 +151,28 @@ static int broker_visit(void *arg, const kgw_config_view_t *v) {
     x->read_only = true;
     x->is_sensitive = v->sensitive;
     if (e->synonyms) {
-        synonym_t *s = kgw_request_alloc(e->req, sizeof(*s));
+        int n = v->nsynonyms > 0 ? v->nsynonyms : 1;
+        synonym_t *s = kgw_request_alloc(e->req, (size_t)n * sizeof(*s));
         if (!s) {
             e->nomem = true;
             return 1;
         }
-        kafka_describe_configs_response_describe_configs_synonym_init(s);
-        s->name = x->name;
-        s->value = x->value;
-        s->source = (int8_t)source;
+        for (int i = 0; i < n; i++) {
+            kafka_describe_configs_response_describe_configs_synonym_init(&s[i]);
+            if (v->nsynonyms == 0) {
+                s[i].name = x->name;
+                s[i].value = x->value;
+                s[i].source = (int8_t)source;
+                continue;
+            }
+            const kgw_config_synonym_t *y = &v->synonyms[i];
+            s[i].name = admin_str(e->req, y->name);
+            s[i].value = admin_str(e->req, y->value);
+            s[i].source = (int8_t)(y->is_default ? KGW_CONFIG_SOURCE_DEFAULT
+                                                 : KGW_CONFIG_SOURCE_STATIC_BROKER);
+        }
         x->synonyms.items = s;
-        x->synonyms.count = 1;
+        x->synonyms.count = n;
     }
     return 0;
 }

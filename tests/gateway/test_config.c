@@ -159,6 +159,9 @@ typedef struct seen {
     int count;
     char retention[4096];
     int retention_default;
+    int retention_null;
+    int retention_synonyms;
+    char first_synonym[64];
     int partitions_default;
     char listeners[4096];
 } seen_t;
@@ -169,6 +172,11 @@ static int collect(void *arg, const kgw_config_view_t *v) {
     if (strcmp(v->name, "log.retention.ms") == 0) {
         snprintf(s->retention, sizeof s->retention, "%s", v->value);
         s->retention_default = v->is_default;
+        s->retention_null = v->null_value;
+        s->retention_synonyms = v->nsynonyms;
+        if (v->nsynonyms > 0)
+            snprintf(s->first_synonym, sizeof s->first_synonym, "%s=%s", v->synonyms[0].name,
+                     v->synonyms[0].value);
     }
     if (strcmp(v->name, "num.partitions") == 0)
         s->partitions_default = v->is_default;
@@ -186,8 +194,13 @@ static void test_describe(void **state) {
     seen_t s = {0};
     assert_int_equal(kgw_config_describe(&c, collect, &s), 0);
     assert_true(s.count >= 20);
+    /* As Kafka: log.retention.ms itself is null (not set), its source the
+     * hours form's; the value in force stays readable for topic defaults. */
     assert_string_equal(s.retention, "3600000");
     assert_false(s.retention_default);
+    assert_true(s.retention_null);
+    assert_int_equal(s.retention_synonyms, 1);
+    assert_string_equal(s.first_synonym, "log.retention.hours=1");
     assert_true(s.partitions_default);
     assert_string_equal(s.listeners, "PLAINTEXT://127.0.0.1:9092");
 }

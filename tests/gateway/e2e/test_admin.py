@@ -308,6 +308,51 @@ def test_describe_configs_topic_and_broker(server):
         f"auto.create.topics.enable: got {cfg['auto.create.topics.enable']}"
 
 
+def describe_broker_raw(k, keys):
+    r = w.call(k.bootstrap, w.DESCRIBE_CONFIGS, 4,
+               w.describe_configs(4, [(BROKER, "1", keys)], synonyms=True))
+    res = r["results"][0]
+    assert res["errorCode"] == NONE, f"describe broker 1: expected 0, got {res}"
+    return {c["name"]: (c["value"], c["configSource"],
+                        [(s["name"], s["value"], s["source"]) for s in c["synonyms"]])
+            for c in res["configs"]}
+
+
+RETENTION_KEYS = ["log.retention.ms", "log.retention.minutes", "log.retention.hours",
+                  "log.roll.ms", "log.roll.hours"]
+
+
+def test_describe_broker_time_units():
+    """Kafka's broker view of settings with several units: each form's own
+    value or null, synonyms down to the hours form (default 168)."""
+    with kgw() as k:
+        got = describe_broker_raw(k, RETENTION_KEYS)
+        want = {
+            "log.retention.ms": (None, DEFAULT_CONFIG,
+                                 [("log.retention.hours", "168", DEFAULT_CONFIG)]),
+            "log.retention.minutes": (None, DEFAULT_CONFIG,
+                                      [("log.retention.hours", "168", DEFAULT_CONFIG)]),
+            "log.retention.hours": ("168", DEFAULT_CONFIG,
+                                    [("log.retention.hours", "168", DEFAULT_CONFIG)]),
+            "log.roll.ms": (None, DEFAULT_CONFIG, [("log.roll.hours", "168", DEFAULT_CONFIG)]),
+            "log.roll.hours": ("168", DEFAULT_CONFIG, [("log.roll.hours", "168", DEFAULT_CONFIG)]),
+        }
+        assert got == want, f"defaults: expected {want}, got {got}"
+    with kgw("log.retention.hours=24") as k:
+        got = describe_broker_raw(k, RETENTION_KEYS)
+        assert got["log.retention.ms"] == (
+            None, STATIC_BROKER_CONFIG, [("log.retention.hours", "24", STATIC_BROKER_CONFIG)]), \
+            f"log.retention.ms with hours=24: got {got['log.retention.ms']}"
+        assert got["log.retention.hours"][:2] == ("24", STATIC_BROKER_CONFIG), \
+            f"log.retention.hours=24: got {got['log.retention.hours']}"
+        t = name("units")
+        create_raw(k, 7, [(t, 1, 1, {}, None)])
+        cfg = describe_topic_raw(k, t)
+        assert (cfg["retention.ms"]["value"], cfg["retention.ms"]["configSource"]) == \
+            ("86400000", STATIC_BROKER_CONFIG), \
+            f"topic retention.ms under log.retention.hours=24: got {cfg['retention.ms']}"
+
+
 def test_alter_configs_full_replacement(server):
     a = admin(server)
     t = name("ac")
