@@ -16,25 +16,44 @@ static uint64_t next_conn_id = 1;
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 
 static void start_reading(kgw_conn_t *c);
+static void consume(kgw_conn_t *c, const uint8_t *p, size_t n);
+static void consume_frames(kgw_conn_t *c, const uint8_t *p, size_t n);
 
 static size_t request_cost(const kgw_request_t *req) {
-    return req->frame_len + KGW_REQUEST_OVERHEAD;
+    return req->frame_len + KGW_REQUEST_OVERHEAD + req->reserved;
 }
 
 bool kgw_conn_idle(const kgw_conn_t *c) {
-    return c->head == NULL && !c->write_in_flight && c->out.len == 0;
+    return c->head == NULL && !c->write_in_flight && c->out.len == 0 && c->backlog_len == 0;
+}
+
+void kgw_conn_reserve(kgw_conn_t *c, kgw_request_t *req, size_t bytes) {
+    req->reserved += bytes;
+    c->pending_bytes += bytes;
 }
 
 static void maybe_resume(kgw_conn_t *c) {
-    if (c->paused && !c->closing && !c->no_read && c->pending_bytes < KGW_CONN_PENDING_CAP / 2) {
+    /* Inside consume() the caller resumes once it has returned. */
+    while (c->paused && !c->closing && !c->no_read && !c->consuming &&
+           c->pending_bytes < KGW_CONN_PENDING_CAP / 2) {
         c->paused = false;
-        start_reading(c);
+        uint8_t *b = c->backlog;
+        size_t n = c->backlog_len;
+        c->backlog = NULL;
+        c->backlog_len = 0;
+        if (b != NULL) {
+            consume(c, b, n);
+            free(b);
+        }
+        if (!c->paused)
+            start_reading(c);
     }
 }
 
 static void maybe_pause(kgw_conn_t *c) {
-    if (!c->paused && c->reading && c->pending_bytes > KGW_CONN_PENDING_CAP) {
-        uv_read_stop((uv_stream_t *)&c->tcp);
+    if (!c->paused && !c->no_read && c->pending_bytes > KGW_CONN_PENDING_CAP) {
+        if (c->reading)
+            uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = false;
         c->paused = true;
         kgw_debug("connection %" PRIu64 " (%s): %zu bytes pending, reading paused", c->id, c->peer,
@@ -65,6 +84,9 @@ void kgw_conn_close(kgw_conn_t *c, const char *why) {
     c->reading = false;
     free(c->frame);
     c->frame = NULL;
+    free(c->backlog);
+    c->backlog = NULL;
+    c->backlog_len = 0;
     free(c->out.data);
     c->out = (kgw_outbuf_t){NULL, 0, 0};
     kgw_request_t *req = c->head;
@@ -111,8 +133,32 @@ static void frame_done(kgw_conn_t *c) {
         maybe_pause(c);
 }
 
+/* Keeps bytes read past the frame that paused dispatching: the frames in
+ * them are handled on resume, not now, or pipelined requests would escape
+ * the pending cap. */
+static void stash(kgw_conn_t *c, const uint8_t *p, size_t n) {
+    uint8_t *b = malloc(n);
+    if (b == NULL) {
+        kgw_conn_close(c, "out of memory");
+        return;
+    }
+    memcpy(b, p, n);
+    c->backlog = b;
+    c->backlog_len = n;
+}
+
 static void consume(kgw_conn_t *c, const uint8_t *p, size_t n) {
+    c->consuming = true;
+    consume_frames(c, p, n);
+    c->consuming = false;
+}
+
+static void consume_frames(kgw_conn_t *c, const uint8_t *p, size_t n) {
     while (n > 0 && !c->closing) {
+        if (c->paused) {
+            stash(c, p, n);
+            return;
+        }
         if (c->frame == NULL) {
             size_t take = 4 - c->size_got;
             if (take > n)
@@ -174,6 +220,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
         return;
     }
     consume(c, (const uint8_t *)buf->base, (size_t)nread);
+    maybe_resume(c);
 }
 
 static void start_reading(kgw_conn_t *c) {

@@ -12,8 +12,9 @@
 #include "request.h"
 #include "server.h"
 
-/* Unsent response bytes plus in-flight request memory above which a
- * connection stops reading; it resumes below half of it. */
+/* Unsent response bytes plus in-flight request memory (including what
+ * requests reserved for their responses) above which a connection stops
+ * dispatching requests and reading; it resumes below half of it. */
 #define KGW_CONN_PENDING_CAP ((size_t)64 << 20)
 /* What an in-flight request costs beyond its frame (struct, first arena chunk). */
 #define KGW_REQUEST_OVERHEAD ((size_t)8192 + sizeof(kgw_request_t))
@@ -41,6 +42,10 @@ struct kgw_conn {
     /* Requests in arrival order; the head is the next response to send. */
     kgw_request_t *head, *tail;
     size_t pending_bytes; /* see KGW_CONN_PENDING_CAP */
+    /* Bytes read but not yet framed when dispatching paused (owned). */
+    uint8_t *backlog;
+    size_t backlog_len;
+    bool consuming; /* inside consume(): resuming waits for it to return */
 
     /* At most one write in flight; responses completed meanwhile gather in
      * `out` and go in the next write, so a slow reader costs only its bytes. */
@@ -66,6 +71,11 @@ void kgw_conn_close(kgw_conn_t *c, const char *why);
 void kgw_conn_stop_reading(kgw_conn_t *c);
 /* True when no request is in flight and every response is written. */
 bool kgw_conn_idle(const kgw_conn_t *c);
+
+/* Counts bytes the request's response may take against the connection's
+ * KGW_CONN_PENDING_CAP, from now until the request is answered, so a client
+ * cannot pile up unbounded responses by pipelining requests it never reads. */
+void kgw_conn_reserve(kgw_conn_t *c, kgw_request_t *req, size_t bytes);
 
 /* For request.c and dispatch.c. */
 /* A new request owning frame, appended to c's FIFO. */

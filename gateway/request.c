@@ -70,6 +70,15 @@ void kgw_request_on_free(kgw_request_t *req, void (*fn)(void *arg), void *arg) {
     req->cleanups = cl;
 }
 
+void kgw_request_reserve(kgw_request_t *req, size_t bytes) {
+    if (req->conn == NULL)
+        return;
+    /* A single request must always fit, or its connection would stall. */
+    if (bytes > KGW_CONN_PENDING_CAP / 2)
+        bytes = KGW_CONN_PENDING_CAP / 2;
+    kgw_conn_reserve(req->conn, req, bytes);
+}
+
 static bool begin_completion(kgw_request_t *req) {
     if (req->completed) {
         kgw_error("%s v%d request %d completed twice", req->api ? req->api->name : "?",

@@ -41,6 +41,7 @@ typedef struct kgw_request {
     kafka_arena_t arena;
     uint8_t *frame; /* request bytes after the size prefix (owned) */
     size_t frame_len;
+    size_t reserved; /* response bytes counted by kgw_conn_reserve */
     uint64_t received_ms;
     bool completed;
     bool silent; /* no response frame */
@@ -55,6 +56,10 @@ void *kgw_request_response(kgw_request_t *req);
 void *kgw_request_alloc(kgw_request_t *req, size_t size);
 /* Runs fn(arg) when the request is freed (e.g. to release a backend read). */
 void kgw_request_on_free(kgw_request_t *req, void (*fn)(void *arg), void *arg);
+/* Counts up to `bytes` of response (capped at what a connection may have
+ * pending) against the client's connection until the request is answered,
+ * so pipelined requests cannot pile up unbounded responses. */
+void kgw_request_reserve(kgw_request_t *req, size_t bytes);
 /* Completes with req->response. */
 void kgw_request_respond(kgw_request_t *req);
 /* Completes with no response frame. */

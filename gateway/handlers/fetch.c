@@ -295,6 +295,14 @@ void kgw_handle_fetch(kgw_request_t *req) {
         return;
     }
 
+    /* The response may take this much until the client reads it. */
+    size_t limit = 0;
+    for (size_t i = 0; i < op->nparts; i++)
+        limit += op->parts[i].max_bytes > 0 ? (size_t)op->parts[i].max_bytes : 0;
+    if (op->max_bytes >= 0 && limit > (size_t)op->max_bytes)
+        limit = (size_t)op->max_bytes;
+    kgw_request_reserve(req, limit);
+
     bool errors = false;
     size_t bytes = kgw_fetch_read_all(op, &errors);
     if (op->max_wait_ms > 0 && op->nparts > 0 && !errors &&

@@ -229,6 +229,59 @@ def test_client_that_never_reads_is_bounded():
         assert_served(k.port, "a client that never reads")
 
 
+def _rss_anon_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    raise RuntimeError("no RssAnon for pid %d" % pid)
+
+
+def test_pipelined_fetches_never_read_are_bounded():
+    """Hundreds of large fetches sent in one write, never read: each response
+    counts against the connection's cap before it is built, and the frames
+    read past the cap wait, so memory stays near the cap instead of growing
+    by one response per request (gigabytes here)."""
+    from confluent_kafka import Producer
+
+    with kgw() as k:
+        p = Producer({"bootstrap.servers": k.bootstrap, "linger.ms": 20})
+        for i in range(8000):
+            p.produce("big", value=os.urandom(1000))
+            if i % 1000 == 0:
+                p.poll(0)
+        assert p.flush(30) == 0, "messages left unflushed"
+        base = _rss_anon_kib(k.pid)
+        # Fetch v3: 8 MiB max, 4 MiB from partition 0 at offset 0.
+        body = (struct.pack(">iiii", -1, 100, 1, 8 << 20) + struct.pack(">i", 1)
+                + struct.pack(">h", 3) + b"big" + struct.pack(">i", 1)
+                + struct.pack(">iqi", 0, 0, 4 << 20))
+        socks = []
+        try:
+            for _ in range(2):
+                s = socket.create_connection(("127.0.0.1", k.port), timeout=5)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                s.sendall(b"".join(encode_request(1, 3, c, body) for c in range(300)))
+                socks.append(s)
+            peak = 0
+            for _ in range(6):
+                time.sleep(0.5)
+                peak = max(peak, _rss_anon_kib(k.pid))
+            assert_served(k.port, "unread pipelined fetches")
+        finally:
+            for s in socks:
+                s.close()
+        # Two connections at a 64 MiB cap each, plus allocator slack.
+        bound = base + 300 * 1024
+        assert peak < bound, "RssAnon grew from %d KiB to %d KiB (bound %d)" % (base, peak, bound)
+
+        # Frames held back at the cap are answered, in order, once read.
+        with socket.create_connection(("127.0.0.1", k.port), timeout=10) as s:
+            s.sendall(b"".join(encode_request(1, 3, 500 + c, body) for c in range(60)))
+            got = [struct.unpack(">i", read_frame(s)[:4])[0] for _ in range(60)]
+        assert got == list(range(500, 560)), "expected ids 500..559 in order, got %r" % got
+
+
 def test_sigterm_exits_zero_and_logs():
     with kgw() as k:
         assert_served(k.port, "start")
