@@ -665,10 +665,30 @@ static void on_deadline(uv_timer_t *t) {
     *(bool *)t->data = true;
 }
 
+/* Runs the loop until done(f, arg) holds or ms pass (the backend's timers
+ * do not keep the loop alive on their own); returns done's last answer. */
+static bool run_until(fx_t *f, int ms, bool (*done)(fx_t *f, void *arg), void *arg) {
+    uv_timer_t deadline;
+    bool expired = false;
+    uv_timer_init(&f->loop, &deadline);
+    deadline.data = &expired;
+    uv_timer_start(&deadline, on_deadline, (uint64_t)ms, 0);
+    bool ok;
+    while (!(ok = done(f, arg)) && !expired)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&deadline, NULL);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+    return ok;
+}
+
 static int producers_of(fx_t *f, const char *topic, pcollect_t *c) {
     memset(c, 0, sizeof *c);
     CHECK("list_producers", 0, f->be->ops->list_producers(f->be, topic, 0, collect_producer, c));
     return c->n;
+}
+
+static bool one_producer_left(fx_t *f, void *arg) {
+    return producers_of(f, "exp", arg) != 2;
 }
 
 static void test_producer_expiry(void **state) {
@@ -683,15 +703,7 @@ static void test_producer_expiry(void **state) {
     CHECK("append from the idle producer", 0, append_spec(f, "exp", 0, 1, &old).error);
     CHECK("append from the active producer", 0, append_spec(f, "exp", 0, 1, &fresh).error);
     pcollect_t c;
-    uv_timer_t deadline;
-    bool expired = false;
-    uv_timer_init(&f->loop, &deadline);
-    deadline.data = &expired;
-    uv_timer_start(&deadline, on_deadline, 2000, 0);
-    while (producers_of(f, "exp", &c) == 2 && !expired)
-        uv_run(&f->loop, UV_RUN_ONCE);
-    uv_close((uv_handle_t *)&deadline, NULL);
-    uv_run(&f->loop, UV_RUN_NOWAIT);
+    run_until(f, 2000, one_producer_left, &c);
     CHECK("producers left after the expiry check", 1, c.n);
     CHECK("the producer kept", 12, c.p[0].producer_id);
     /* The expired producer stays forgotten across a restart. */
@@ -927,6 +939,25 @@ static void test_delete_records(void **state) {
     CHECK("hw after reopen", 10, hw);
 }
 
+typedef struct log_start_watch {
+    const char *topic;
+    int64_t ls;
+} log_start_watch_t;
+
+static bool log_start_moved(fx_t *f, void *arg) {
+    log_start_watch_t *w = arg;
+    int64_t hw;
+    f->be->ops->offsets(f->be, w->topic, 0, &w->ls, &hw);
+    return w->ls != 0;
+}
+
+/* Runs the loop for ms milliseconds, or until the log start moves past 0. */
+static void run_until_log_start_moves(fx_t *f, const char *topic, int ms, int64_t *ls) {
+    log_start_watch_t w = {topic, 0};
+    run_until(f, ms, log_start_moved, &w);
+    *ls = w.ls;
+}
+
 static void test_retention_config(void **state) {
     fx_t *f = *state;
     be_close(f);
@@ -942,38 +973,11 @@ static void test_retention_config(void **state) {
     CHECK("log start before retention", 0, ls);
     CHECK("set retention.ms", 0,
           f->be->ops->set_topic_config(f->be, "ret", "retention.ms", "60000"));
-    /* The backend's timer does not keep the loop alive on its own. */
-    uv_timer_t deadline;
-    bool expired = false;
-    uv_timer_init(&f->loop, &deadline);
-    deadline.data = &expired;
-    uv_timer_start(&deadline, on_deadline, 2000, 0);
-    while (ls == 0 && !expired) {
-        uv_run(&f->loop, UV_RUN_ONCE);
-        f->be->ops->offsets(f->be, "ret", 0, &ls, &hw);
-    }
-    uv_close((uv_handle_t *)&deadline, NULL);
-    uv_run(&f->loop, UV_RUN_NOWAIT);
+    run_until_log_start_moves(f, "ret", 2000, &ls);
+    f->be->ops->offsets(f->be, "ret", 0, &ls, &hw);
     if (ls == 0)
         fail_msg("retention: expected the log start to move past 0 within 2 s, still 0");
     CHECK("hw kept", 15, hw);
-}
-
-/* Runs the loop for ms milliseconds, or until *ls moves past 0. */
-static void run_until_log_start_moves(fx_t *f, const char *topic, int ms, int64_t *ls) {
-    int64_t hw;
-    uv_timer_t deadline;
-    bool expired = false;
-    uv_timer_init(&f->loop, &deadline);
-    deadline.data = &expired;
-    uv_timer_start(&deadline, on_deadline, (uint64_t)ms, 0);
-    f->be->ops->offsets(f->be, topic, 0, ls, &hw);
-    while (*ls == 0 && !expired) {
-        uv_run(&f->loop, UV_RUN_ONCE);
-        f->be->ops->offsets(f->be, topic, 0, ls, &hw);
-    }
-    uv_close((uv_handle_t *)&deadline, NULL);
-    uv_run(&f->loop, UV_RUN_NOWAIT);
 }
 
 static void test_retention_skips_compact_only(void **state) {
@@ -1072,6 +1076,12 @@ static void scan_keyed(fx_t *f, const char *topic, keyed_scan_t *s) {
     }
 }
 
+static bool compacted(fx_t *f, void *arg) {
+    keyed_scan_t *s = arg;
+    scan_keyed(f, "ck", s);
+    return s->records != 200;
+}
+
 static void test_compaction(void **state) {
     fx_t *f = *state;
     be_close(f);
@@ -1087,17 +1097,7 @@ static void test_compaction(void **state) {
     keyed_scan_t s;
     scan_keyed(f, "ck", &s);
     CHECK("records before compaction", 200, s.records);
-    uv_timer_t deadline;
-    bool expired = false;
-    uv_timer_init(&f->loop, &deadline);
-    deadline.data = &expired;
-    uv_timer_start(&deadline, on_deadline, 3000, 0);
-    while (s.records == 200 && !expired) {
-        uv_run(&f->loop, UV_RUN_ONCE);
-        scan_keyed(f, "ck", &s);
-    }
-    uv_close((uv_handle_t *)&deadline, NULL);
-    uv_run(&f->loop, UV_RUN_NOWAIT);
+    run_until(f, 3000, compacted, &s);
     if (s.records == 200)
         fail_msg("compaction: expected fewer than 200 records within 3 s, still 200");
     if (!s.ordered)
