@@ -473,14 +473,10 @@ static void format_listener(char *out, size_t cap, const char *host, int port) {
         snprintf(out, cap, "PLAINTEXT://%s:%d", host, port);
 }
 
-/* Adds name to v's synonyms if it was set; an hours form that was not set
- * goes in with its default (Kafka's 168), the others are left out. */
-static void add_synonym(const kgw_config_t *c, kgw_config_view_t *v, const char *name) {
-    unsigned i = 0;
-    const setting_t *s = find_setting(name, &i);
-    if (s == NULL)
-        return;
-    bool set = c->explicit_bits >> i & 1u;
+/* Adds setting s to v's synonyms if it was set; an hours form that was not
+ * set goes in with its default (Kafka's 168), the others are left out. */
+static void add_synonym(const kgw_config_t *c, kgw_config_view_t *v, const setting_t *s) {
+    bool set = c->explicit_bits >> (s - settings) & 1u;
     if (!set && s->kind != SET_HOURS)
         return;
     kgw_config_synonym_t *y = &v->synonyms[v->nsynonyms++];
@@ -494,32 +490,45 @@ static void add_synonym(const kgw_config_t *c, kgw_config_view_t *v, const char 
                  *(const int32_t *)((const char *)c + s->offset));
 }
 
+/* The forms of the time setting s belongs to, finest first: the ms setting,
+ * then the minutes and hours aliases that target it (NULL where there is
+ * none). False when s has no other forms. */
+static bool time_forms(const setting_t *s, const setting_t *forms[3]) {
+    const char *ms = s->kind == SET_HOURS || s->kind == SET_MINUTES ? s->target : s->name;
+    unsigned i;
+    forms[0] = find_setting(ms, &i);
+    forms[1] = forms[2] = NULL;
+    for (unsigned k = 0; k < NSETTINGS; k++) {
+        const setting_t *a = &settings[k];
+        if ((a->kind == SET_MINUTES || a->kind == SET_HOURS) && strcmp(a->target, ms) == 0)
+            forms[a->kind == SET_MINUTES ? 1 : 2] = a;
+    }
+    return forms[1] != NULL || forms[2] != NULL;
+}
+
 /* log.retention.ms / .minutes / .hours and log.roll.ms / .hours as Kafka
  * describes them: each form's own value or null, synonyms down to hours, and
  * the source of the first synonym. Returns false for other settings. */
 static bool describe_time_unit(const kgw_config_t *c, const setting_t *s, kgw_config_view_t *v) {
-    static const char *const chains[][3] = {
-        {"log.retention.ms", "log.retention.minutes", "log.retention.hours"},
-        {"log.roll.ms", "log.roll.hours", NULL},
-    };
-    for (size_t k = 0; k < sizeof chains / sizeof chains[0]; k++) {
-        for (size_t j = 0; j < 3 && chains[k][j]; j++) {
-            if (strcmp(chains[k][j], s->name) != 0)
-                continue;
-            for (size_t n = j; n < 3 && chains[k][n]; n++)
-                add_synonym(c, v, chains[k][n]);
-            bool own = v->nsynonyms > 0 && strcmp(v->synonyms[0].name, s->name) == 0;
-            v->null_value = !own;
-            if (own)
-                snprintf(v->value, sizeof v->value, "%s", v->synonyms[0].value);
-            else if (s->kind == SET_INT64) /* the ms form: what is in force, for topic defaults */
-                snprintf(v->value, sizeof v->value, "%" PRId64,
-                         *(const int64_t *)((const char *)c + s->offset));
-            v->is_default = v->nsynonyms == 0 || v->synonyms[0].is_default;
-            return true;
-        }
+    const setting_t *forms[3];
+    if (!time_forms(s, forms))
+        return false;
+    size_t from = 0;
+    while (forms[from] != s)
+        from++;
+    for (size_t n = from; n < 3; n++) {
+        if (forms[n] != NULL)
+            add_synonym(c, v, forms[n]);
     }
-    return false;
+    bool own = v->nsynonyms > 0 && strcmp(v->synonyms[0].name, s->name) == 0;
+    v->null_value = !own;
+    if (own)
+        snprintf(v->value, sizeof v->value, "%s", v->synonyms[0].value);
+    else if (s->kind == SET_INT64) /* the ms form: what is in force, for topic defaults */
+        snprintf(v->value, sizeof v->value, "%" PRId64,
+                 *(const int64_t *)((const char *)c + s->offset));
+    v->is_default = v->nsynonyms == 0 || v->synonyms[0].is_default;
+    return true;
 }
 
 int kgw_config_describe(const kgw_config_t *c, int (*fn)(void *arg, const kgw_config_view_t *v),
